@@ -12,7 +12,9 @@
 
 #include <openssl/evp.h>
 
+#include "aw_record.h"
 #include "aw_state.h"
+#include "aw_time.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 #define PREV_SUFFIX_LEN 75	/* ,"prev":"<64 hex>"} */
@@ -70,13 +72,6 @@ time_t aw_state_now(void)
 			return (time_t)t;
 	}
 	return time(NULL);
-}
-
-static void fmt_time(char out[21], time_t t)
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static void json_quote(struct aw_buf *b, const char *s)
@@ -398,7 +393,13 @@ static int name(struct cur *c, const char **s, size_t *n)
 	return aw_state_name_ok(tmp);
 }
 
-static int is_hex64(const char *s);
+static int is_hex64(const char *s)
+{
+	for (int i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
 
 static int hash(struct cur *c, const char **h)
 {
@@ -485,14 +486,6 @@ static int apply_line(struct aw_state *st, const struct aline *a)
 }
 
 /* ---- head ---- */
-
-static int is_hex64(const char *s)
-{
-	for (int i = 0; i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
 
 /* 1 read, 0 absent, -1 malformed or unreadable (not reported) */
 static int read_head(const struct aw_state *st, long long *seq, long long *off,
@@ -897,8 +890,13 @@ static void stage(struct aw_state *st, const char *kind, const char *id, const c
 void aw_state_put(struct aw_state *st, const char *kind, const char *id, const char *json,
     size_t len)
 {
-	if (len < 2 || json[0] != '{' || json[len - 1] != '}' || memchr(json, '\n', len))
+	struct aw_record r = { 0 };
+	const char *err;
+
+	if (memchr(json, '\n', len) || aw_json_parse(&r, json, len, &err) < 0 ||
+	    json[0] != '{' || json[len - 1] != '}')
 		aw_die(1, "%s: internal error: object %s is not one line of JSON", st->dir, id);
+	aw_record_free(&r);
 	stage(st, kind, id, json, len);
 }
 
@@ -961,7 +959,7 @@ int aw_state_commit(struct aw_state *st, const char *who, const char *action)
 		goto out;
 	}
 
-	fmt_time(ts, aw_state_now());
+	aw_fmt_time(ts, (int64_t)aw_state_now());
 	memcpy(prev, st->head_hash, AW_SHA256_HEX);
 	seq = st->head_seq;
 	for (size_t i = 0, part = 0; i < st->nch; i++) {

@@ -68,7 +68,7 @@ void aw_state_list_free(char **ids, size_t n);
  * staged ids of kind, six digits at least ("WO-000042"). Needs the lock. */
 char *aw_state_new_id(struct aw_state *st, const char *kind, const char *prefix);
 
-/* Stage a new version (one line of JSON, no newline) or the removal of an object; a second
+/* Stage a new version (one JSON object on one line, no newline) or the removal of an object; a second
  * change of the same object in one commit replaces the first. Needs the lock. */
 void aw_state_put(struct aw_state *st, const char *kind, const char *id,
     const char *json, size_t len);
