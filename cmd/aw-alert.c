@@ -50,8 +50,7 @@ static int64_t stream_time = INT64_MIN;
 
 struct pending {
 	struct aw_evidence e;
-	const char *file;	/* where the event came from, for messages */
-	long line;
+	int nrecords;		/* records taken */
 	int done;
 };
 
@@ -193,6 +192,14 @@ static int sim_cmp(const void *x, const void *y)
 	return strcmp(b->a->id, a->a->id);	/* newer first */
 }
 
+/* did o start before a (the past that a can be compared with)? */
+static int earlier(const struct aw_alert *o, const struct aw_alert *a)
+{
+	if (o->start != INT64_MIN && a->start != INT64_MIN && o->start != a->start)
+		return o->start < a->start;
+	return strcmp(o->id, a->id) < 0;
+}
+
 /* up to three earlier alerts of the same DMA that look alike */
 static void find_similar(struct aw_alert *a, const struct alerts *all)
 {
@@ -203,7 +210,8 @@ static void find_similar(struct aw_alert *a, const struct alerts *all)
 
 	for (size_t i = 0; i < all->n; i++) {
 		const struct aw_alert *o = &all->a[i];
-		if (!o->id || strcmp(o->id, a->id) == 0 || strcmp(o->dma, a->dma) != 0)
+		if (!o->id || strcmp(o->id, a->id) == 0 || strcmp(o->dma, a->dma) != 0 ||
+		    !earlier(o, a))
 			continue;
 		double x = aw_alert_similarity(a, o);
 		if (x >= 0.3)
@@ -287,7 +295,8 @@ static int flush(struct pending *p, struct aw_strv *to_deliver)
 
 	p->done = 1;
 	if (!e->have_event) {
-		aw_warn("evidence for event %s without the event record: ignored", e->event);
+		if (p->nrecords)
+			aw_warn("evidence for event %s without the event record: ignored", e->event);
 		return 0;
 	}
 	if (e->end != INT64_MIN && (stream_time == INT64_MIN || e->end > stream_time))
@@ -306,9 +315,12 @@ static int flush(struct pending *p, struct aw_strv *to_deliver)
 		a = *found;
 		memset(found, 0, sizeof *found);	/* a owns it now */
 		int64_t was = a.updated;
+		int sev = a.severity;
 		aw_alert_merge(&a, e, &aopts, was);
 		find_similar(&a, &all);
-		route(&a, now);
+		/* the team that has it keeps it, unless it became more severe */
+		if (a.severity != sev || !a.team)
+			route(&a, now);
 		aw_alert_json(&a, &after);
 		if (strcmp(before.s, after.s) != 0) {
 			a.updated = now;
@@ -717,6 +729,7 @@ int main(int argc, char **argv)
 			aw_error_at(aw_reader_name(in), aw_reader_lineno(in), "%s", err);
 			continue;
 		}
+		p->nrecords++;
 		/* validation is the last stage: page now rather than at the end of the input */
 		if (aw_is(&r, "type", "validation") && p->e.have_event) {
 			flush(p, &to_deliver);

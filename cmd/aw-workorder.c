@@ -618,12 +618,13 @@ int main(int argc, char **argv)
 		int before = optind;
 		id = aw_getopt(argc, argv, &optind, &arg);
 		if (id == -1) {
-			if (optind > before) {
+			if (optind > before && strcmp(argv[optind - 1], "--") == 0) {
 				while (optind < argc)
 					ops[nops++] = argv[optind++];
 				break;
 			}
-			ops[nops++] = argv[optind++];
+			if (optind < argc)
+				ops[nops++] = argv[optind++];
 			continue;
 		}
 		switch (id) {

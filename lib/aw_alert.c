@@ -523,12 +523,12 @@ static const struct {
 	int min, max;
 	const char *text;
 } actions[] = {
-	{ "leak", AW_SEV_CRITICAL, AW_SEV_CRITICAL, "send a repair crew now to the candidate pipes (%P)" },
+	{ "leak", AW_SEV_CRITICAL, AW_SEV_CRITICAL, "send a repair crew now to %P" },
 	{ "leak", AW_SEV_CRITICAL, AW_SEV_CRITICAL, "prepare the valve isolation of the most likely pipe" },
 	{ "leak", AW_SEV_CRITICAL, AW_SEV_CRITICAL, "inform the control room and customer service of a possible supply interruption" },
-	{ "leak", AW_SEV_HIGH, AW_SEV_HIGH, "acoustic survey of the candidate pipes (%P) within 24 h" },
+	{ "leak", AW_SEV_HIGH, AW_SEV_HIGH, "acoustic survey of %P within 24 h" },
 	{ "leak", AW_SEV_HIGH, AW_SEV_HIGH, "compare the minimum night flow of the DMA with its baseline" },
-	{ "leak", AW_SEV_MEDIUM, AW_SEV_MEDIUM, "acoustic loggers on the candidate pipes (%P) within 3 days" },
+	{ "leak", AW_SEV_MEDIUM, AW_SEV_MEDIUM, "acoustic loggers on %P within 3 days" },
 	{ "leak", AW_SEV_LOW, AW_SEV_MEDIUM, "watch the minimum night flow of the DMA for 48 h" },
 	{ "leak", AW_SEV_LOW, AW_SEV_LOW, "check the sensors that moved (%S) for faults" },
 	{ "quality", AW_SEV_HIGH, AW_SEV_CRITICAL, "resample now at %S" },
@@ -545,8 +545,11 @@ static const struct {
 static void action_text(struct aw_buf *b, const struct aw_alert *a, const char *t)
 {
 	for (; *t; t++) {
-		if (t[0] == '%' && t[1] == 'P')
-			join_names(b, a->candidates, "pipe", 0, "the DMA's mains");
+		if (t[0] == '%' && t[1] == 'P' && a->candidates) {
+			aw_buf_puts(b, "the candidate pipes ");
+			join_names(b, a->candidates, "pipe", 0, "");
+		} else if (t[0] == '%' && t[1] == 'P')
+			aw_buf_puts(b, "the mains of the DMA");
 		else if (t[0] == '%' && t[1] == 'S')
 			join_strv(b, &a->sensors, "the DMA's sensors");
 		else if (t[0] == '%' && t[1] == 'F')
