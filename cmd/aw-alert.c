@@ -689,8 +689,11 @@ int main(int argc, char **argv)
 		aw_usage_error("--deliver reads no input files");
 
 	struct aw_config *cfg = aw_config_load(NULL);
-	if (aw_routing_load(&routing, cfg) < 0)
+	if (aw_routing_load(&routing, cfg) < 0) {
+		aw_routing_free(&routing);
+		aw_config_free(cfg);
 		return 1;
+	}
 	char *dir = state_dir(dir_opt, cfg);
 	st = aw_state_open(dir);
 	free(dir);
