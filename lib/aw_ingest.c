@@ -629,7 +629,11 @@ static int parse_value(const char *s, size_t n, int dc, double *v)
 
 static int parse_ts(struct aw_ingest *g, const char *s, size_t n, long line, int64_t *out)
 {
-	if (n < sizeof g->last_tstext && n && memcmp(s, g->last_tstext, n) == 0 && g->last_tstext[n] == 0) {
+	/* long formats repeat one timestamp for many sensors; in wide formats a repeated
+	 * text is a new row (the repeated hour of a daylight-saving fall-back) */
+	int long_fmt = g->fmt == AW_FMT_LONG || g->fmt == AW_FMT_AMR || g->fmt == AW_FMT_DAIAD;
+	if (long_fmt && n < sizeof g->last_tstext && n && memcmp(s, g->last_tstext, n) == 0 &&
+	    g->last_tstext[n] == 0) {
 		*out = g->last_tsval;
 		return 0;
 	}
