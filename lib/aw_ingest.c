@@ -281,7 +281,7 @@ static long sensor(struct aw_ingest *g, const char *id, const char *kind, const 
 static void emit(struct aw_ingest *g, const struct entry *e)
 {
 	struct isensor *s = &g->s[e->sensor];
-	char head[32] = "{\"type\":\"reading\",\"ts\":\"";
+	char head[48] = "{\"type\":\"reading\",\"ts\":\"";
 	char num[40];
 	struct aw_writer *w = aw_out;
 	aw_fmt_time(head + 24, e->ts);
