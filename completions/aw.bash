@@ -5,9 +5,12 @@ _aw() {
 	aw-ingest)
 		case $prev in -f|--format|-s|--sensors|-d|--delimiter|--tz|--step|--qc-report|-c|--config) files=1 ;; esac
 		words=" -f --format -s --sensors -d --delimiter --decimal-comma --utc --tz --step --no-qc --qc-report --stats -c --config -q --quiet --progress -h --help --version" ;;
+	aw-select)
+		case $prev in -t|--type|-w|--where|-c|--config) files=1 ;; esac
+		words=" -t --type -w --where -v --invert --count -c --config -q --quiet --progress -h --help --version" ;;
 	esac
 	if [ -n "$files" ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-ingest
+complete -F _aw aw-ingest aw-select
