@@ -482,12 +482,14 @@ static void observe(struct aw_ingest *g, long si, int64_t ts, double v, long lin
 		day_account(g, s, ts, 0, 0);
 		return;
 	}
-	int cand = 0;
+	int cand = 0, back = 1;
 	double dev = 0;
 	if (s->nwin >= 3 && isfinite(s->spike_abs)) {
 		double med = median5(s->win, s->nwin);
+		double thr = s->spike_abs + s->spike_rel * fabs(med);
 		dev = v - med;
-		cand = fabs(dev) > s->spike_abs + s->spike_rel * fabs(med);
+		cand = fabs(dev) > thr;
+		back = fabs(dev) <= thr / 2;	/* a spike comes back, a shift stays away */
 	}
 	double sign = dev > 0 ? 1 : -1;
 	if (s->pending == 0) {
@@ -497,9 +499,9 @@ static void observe(struct aw_ingest *g, long si, int64_t ts, double v, long lin
 			s->pending = 1;
 			return;
 		}
-	} else if (!cand) {
+	} else if (back) {
 		resolve(g, s, s->pending, QC_SPIKE);
-	} else if (s->pending == 1 && sign == s->pend_sign) {
+	} else if (s->pending == 1 && (sign == s->pend_sign || !cand)) {
 		s->pend[1] = push(g, id, ts, v, QC_OK, 0);
 		s->pending = 2;
 		return;
