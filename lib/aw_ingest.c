@@ -432,8 +432,10 @@ static void observe(struct aw_ingest *g, long si, int64_t ts, double v, long lin
 				s->step = delta;
 		}
 		if (s->step > 0 && s->fill_gaps && delta > s->step + s->step / 2) {
-			long k = 0;
-			for (int64_t t = s->last_ts + s->step; t < ts && k < MAX_FILL; t += s->step, k++) {
+			/* absent steps become gap readings for up to a day; an outage longer than
+			 * that gets one gap reading at its first missing step */
+			long k = 0, max = delta <= 86400 ? MAX_FILL : 1;
+			for (int64_t t = s->last_ts + s->step; t < ts && k < max; t += s->step, k++) {
 				push(g, id, t, NAN, QC_GAP, 1);
 				day_account(g, s, t, 0, 1);
 			}
