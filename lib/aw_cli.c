@@ -27,11 +27,68 @@ static const struct aw_opt common[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+static const struct aw_opt *find_short(int c);
+static const struct aw_opt *find_long(const char *s, size_t n);
+
+/* GNU-style: options may follow operands. Moves options (with their arguments) before
+ * the operands, keeping both in order; "--" and what follows stay last. */
+static void permute(int argc, char **argv)
+{
+	char **ops = aw_calloc((size_t)argc, sizeof *ops), **rest = aw_calloc((size_t)argc, sizeof *rest);
+	int no = 0, nr = 0, i;
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '-' || a[1] == 0) {
+			rest[nr++] = a;
+			continue;
+		}
+		ops[no++] = a;
+		int takes = 0;
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			const struct aw_opt *o = find_long(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+			takes = o && o->arg && !eq;
+		} else {
+			for (const char *p = a + 1; *p; p++) {
+				const struct aw_opt *o = find_short((unsigned char)*p);
+				if (o && o->arg) {
+					takes = p[1] == 0;
+					break;
+				}
+			}
+		}
+		if (takes && i + 1 < argc)
+			ops[no++] = argv[++i];
+	}
+	int k = 1, dd = i < argc;
+	for (int j = 0; j < no; j++)
+		argv[k++] = ops[j];
+	if (dd) {
+		/* "--" goes before all operands so none of them is read as an option */
+		int ntail = argc - i - 1;
+		char **tail = aw_calloc((size_t)ntail + 1, sizeof *tail);
+		memcpy(tail, argv + i + 1, (size_t)ntail * sizeof *tail);
+		argv[k++] = "--";
+		for (int j = 0; j < nr; j++)
+			argv[k++] = rest[j];
+		for (int j = 0; j < ntail; j++)
+			argv[k++] = tail[j];
+		free(tail);
+	} else {
+		for (int j = 0; j < nr; j++)
+			argv[k++] = rest[j];
+	}
+	free(ops);
+	free(rest);
+}
+
 void aw_cli_init(int argc, char **argv, const struct aw_cli *c)
 {
-	(void)argc;
 	aw_setprog(argv[0]);
 	cli = c;
+	permute(argc, argv);
 	signal(SIGPIPE, SIG_DFL);
 	aw_out = aw_writer_fd(1, "stdout");
 	aw_opt_progress = isatty(2);
@@ -150,13 +207,13 @@ static int common_opt(int id, const char *arg)
 	return 0;
 }
 
-int aw_getopt(int argc, char **argv, int *optind, const char **optarg)
+int aw_getopt(int argc, char **argv, int *ind, const char **argp)
 {
 	static int sub;	/* position inside a group of short options */
 	static char buf[2];
 
 	for (;;) {
-		int i = *optind;
+		int i = *ind;
 		if (i >= argc)
 			return -1;
 		char *a = argv[i];
@@ -167,7 +224,7 @@ int aw_getopt(int argc, char **argv, int *optind, const char **optarg)
 			if (a[0] != '-' || a[1] == 0)
 				return -1;
 			if (strcmp(a, "--") == 0) {
-				(*optind)++;
+				(*ind)++;
 				return -1;
 			}
 			if (a[1] == '-') {
@@ -178,18 +235,18 @@ int aw_getopt(int argc, char **argv, int *optind, const char **optarg)
 				o = find_long(name, n);
 				if (!o)
 					aw_usage_error("unknown option: --%.*s", (int)n, name);
-				(*optind)++;
+				(*ind)++;
 				if (o->arg) {
 					if (eq)
 						arg = eq + 1;
-					else if (*optind < argc)
-						arg = argv[(*optind)++];
+					else if (*ind < argc)
+						arg = argv[(*ind)++];
 					else
 						aw_usage_error("option --%s needs an argument %s", o->lng, o->arg);
 				} else if (eq) {
 					aw_usage_error("option --%s takes no argument", o->lng);
 				}
-				*optarg = arg;
+				*argp = arg;
 				if (!common_opt(o->id, arg))
 					return o->id;
 				continue;
@@ -206,10 +263,10 @@ int aw_getopt(int argc, char **argv, int *optind, const char **optarg)
 		if (o->arg) {
 			if (a[sub + 1]) {
 				arg = a + sub + 1;
-				(*optind)++;
+				(*ind)++;
 			} else if (i + 1 < argc) {
 				arg = argv[i + 1];
-				*optind += 2;
+				*ind += 2;
 			} else {
 				sub = 0;
 				aw_usage_error("option -%c needs an argument %s", c, o->arg);
@@ -219,9 +276,9 @@ int aw_getopt(int argc, char **argv, int *optind, const char **optarg)
 			sub++;
 		} else {
 			sub = 0;
-			(*optind)++;
+			(*ind)++;
 		}
-		*optarg = arg;
+		*argp = arg;
 		if (!common_opt(o->id, arg))
 			return o->id;
 	}
@@ -265,7 +322,7 @@ int aw_parse_duration(const char *s, long *secs)
 		mult = 86400, end++;
 	else if (*end == 'w')
 		mult = 7 * 86400, end++;
-	if (*end || v * mult > LONG_MAX / 2)
+	if (*end || v * mult > (double)(LONG_MAX / 2))
 		return -1;
 	*secs = (long)(v * mult + 0.5);
 	return 0;
