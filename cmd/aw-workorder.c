@@ -193,6 +193,7 @@ static void cmd_propose(char **files, int n)
 		lock();
 		propose_one(copy, aw_reader_name(in), aw_reader_lineno(in));
 		aw_state_unlock(st);
+		aw_writer_flush(aw_out);
 		free(copy);
 	}
 	aw_record_free(&r);
@@ -667,7 +668,7 @@ int main(int argc, char **argv)
 		dir = aw_config_file(cfg, cfg->state_dir);
 	else
 		aw_usage_error("no state directory: give -S DIR or set state_dir in the config");
-	st = aw_state_open(dir);
+	st = aw_state_open(dir, strcmp(cmd, "propose") == 0);
 	free(dir);
 	if (!st)
 		return 1;

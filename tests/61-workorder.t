@@ -45,6 +45,7 @@ golden workorder-truncated-refuses-writes aw-workorder reject WO-000003 --by bob
 rm -rf st && cp -R st.orig st
 golden workorder-object-edited sh -c 'sed -i "s/confirmed_leak/probable/" st/label/L-000001.json; aw-workorder audit verify'
 
+golden workorder-no-state-dir aw-workorder -S nosuch list
 golden workorder-usage-no-command aw-workorder
 golden workorder-usage-unknown aw-workorder frobnicate
 golden workorder-usage-audit aw-workorder audit
