@@ -698,8 +698,11 @@ int main(int argc, char **argv)
 	char *dir = state_dir(dir_opt, cfg);
 	st = aw_state_open(dir, 1);
 	free(dir);
-	if (!st)
+	if (!st) {
+		aw_routing_free(&routing);
+		aw_config_free(cfg);
 		return 1;
+	}
 	deliver_queue();
 	if (only_deliver)
 		goto done;

@@ -670,8 +670,11 @@ int main(int argc, char **argv)
 		aw_usage_error("no state directory: give -S DIR or set state_dir in the config");
 	st = aw_state_open(dir, strcmp(cmd, "propose") == 0);
 	free(dir);
-	if (!st)
+	if (!st) {
+		aw_config_free(cfg);
+		free(ops);
 		return 1;
+	}
 
 	char **rest = ops + 1;
 	int nrest = nops - 1;
