@@ -97,7 +97,7 @@ int aw_probmodel_write(struct aw_probmodel *m, const char *path)
 	mode_t mask = umask(0);
 	umask(mask);
 	if ((fd = mkstemp(tmp.s)) < 0) {
-		aw_warn("%s: %s", tmp.s, strerror(errno));
+		aw_warn("%s: %s", path, strerror(errno));
 		goto done;
 	}
 	if (fchmod(fd, 0666 & ~mask) != 0 || write_all(fd, out.s, out.len) != 0 || fsync(fd) != 0) {
