@@ -1,63 +1,34 @@
 #!/bin/sh
-# aw-prob scoring: exact stdout, stderr and exit status of each case against
-# tests/golden/prob-score/NAME.{out,err,rc}. Refresh them (then read the diff):
-#   AW_GOLDEN=update make check
-: "${AW_BUILD:?run through make check}"
-top=$(cd "$(dirname "$0")/.." && pwd)
-golden=$top/tests/golden/prob-score
-work=$(mktemp -d) || exit 1
-trap 'rm -rf "$work"' EXIT
-cp "$top"/tests/data/prob/*.csv "$top"/tests/data/prob/*.ndjson* "$work"/
-cd "$work" || exit 1
-unset AW_CONFIG
-n=0
-
-# check NAME 'COMMAND': runs COMMAND with sh and compares stdout, stderr, exit status
-check() {
-	n=$((n + 1))
-	sh -c "$2" >"$1.out" 2>"$1.err"
-	echo $? >"$1.rc"
-	if [ "$AW_GOLDEN" = update ]; then
-		mkdir -p "$golden" && cp "$1.out" "$1.err" "$1.rc" "$golden"/
-	fi
-	bad=
-	for x in out err rc; do
-		cmp -s "$1.$x" "$golden/$1.$x" || bad="$bad $x"
-	done
-	if [ -z "$bad" ]; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1 (differs:$bad)"
-		for x in $bad; do diff "$golden/$1.$x" "$1.$x" 2>&1 | head -20 | sed 's/^/#   /'; done
-	fi
-}
+# aw-prob scoring: probability records, explanations, pass-through, errors (golden files).
+. "$(dirname "$0")/lib.sh"
+mkdir "$TMP/w" && cp data/prob/*.csv data/prob/*.ndjson* "$TMP/w"/ && cd "$TMP/w" || exit 1
 
 aw-prob train -q -o m.model --leaks leaks.csv train.ndjson.gz || echo "Bail out! training failed"
 score='aw-prob -m m.model'
-check probability "$score -P score.ndjson"
-check pass-through "head -n 25 score.ndjson | $score"
-check explain-none "$score -P --explain-above 2 score.ndjson | grep -c explain; echo exit \$?"
-check explain-all "$score -P --explain-above 0 score.ndjson | grep -c explain"
-check explain-config "printf 'thresholds:\n  explain_above: 0.9\n' > c.yaml && $score -c c.yaml -P score.ndjson | grep -c explain"
-check explain-option-wins "$score -c c.yaml --explain-above 0.5 -P score.ndjson | grep -c explain"
-check confidence "$score -P score.ndjson | jq -r 'if ((.p_leak >= 0.8) == (.confidence == \"high\")) and
+golden prob-probability sh -c "$score -P score.ndjson"
+golden prob-pass-through sh -c "head -n 25 score.ndjson | $score"
+golden prob-explain-none sh -c "$score -P --explain-above 2 score.ndjson | grep -c explain; echo exit \$?"
+golden prob-explain-all sh -c "$score -P --explain-above 0 score.ndjson | grep -c explain"
+golden prob-explain-config sh -c "printf 'thresholds:\n  explain_above: 0.9\n' > c.yaml && $score -c c.yaml -P score.ndjson | grep -c explain"
+golden prob-explain-option-wins sh -c "$score -c c.yaml --explain-above 0.5 -P score.ndjson | grep -c explain"
+golden prob-confidence sh -c "$score -P score.ndjson | jq -r 'if ((.p_leak >= 0.8) == (.confidence == \"high\")) and
     ((.p_leak < 0.5) == (.confidence == \"low\")) then \"consistent\" else . end' | sort | uniq -c"
-check batch-1 "$score -P score.ndjson > all && $score -P --batch 1 score.ndjson | cmp - all && echo identical"
-check gzip-stdin "gzip -c score.ndjson | $score -P - | cmp - all && echo identical"
-check train-file-again "$score -P train.ndjson.gz | tail -n 2"
-check empty "$score /dev/null"
-check other-records "printf '{\"type\":\"reading\",\"ts\":\"2019-03-06T00:00:00Z\",\"value\":1}\n' | $score"
-check missing-input "grep -v anomaly score.ndjson | $score -P | head -n 2"
-check bad-lines "sed '30s/.*/{\"type\":/; 45s/2019-03-06T04/2019-03-06T01/' score.ndjson | $score -P > out;
+golden prob-batch-1 sh -c "$score -P score.ndjson > all && $score -P --batch 1 score.ndjson | cmp - all && echo identical"
+golden prob-gzip-stdin sh -c "gzip -c score.ndjson | $score -P - | cmp - all && echo identical"
+golden prob-train-file-again sh -c "$score -P train.ndjson.gz | tail -n 2"
+golden prob-empty sh -c "$score /dev/null"
+golden prob-other-records sh -c "printf '{\"type\":\"reading\",\"ts\":\"2019-03-06T00:00:00Z\",\"value\":1}\n' | $score"
+golden prob-missing-input sh -c "grep -v anomaly score.ndjson | $score -P | head -n 2"
+golden prob-bad-lines sh -c "sed '30s/.*/{\"type\":/; 45s/2019-03-06T04/2019-03-06T01/' score.ndjson | $score -P > out;
     echo exit \$?; wc -l < out"
-check head-quiet "$score score.ndjson | head -n 1"
-check full-disk "$score -P score.ndjson > /dev/full"
+golden prob-head-quiet sh -c "$score score.ndjson | head -n 1"
+golden prob-full-disk sh -c "$score -P score.ndjson > /dev/full"
 
-check no-model "aw-prob -P score.ndjson"
-check missing-model "aw-prob -m nope.model score.ndjson"
-check truncated-model "head -c 3000 m.model > t.model && aw-prob -m t.model score.ndjson"
-check not-a-model "echo hello > h.model && aw-prob -m h.model score.ndjson"
-check train-option "$score --leaks leaks.csv score.ndjson"
-check bad-explain "$score --explain-above much score.ndjson"
-check bad-batch "$score --batch 0 score.ndjson"
-echo "1..$n"
+golden prob-no-model sh -c "aw-prob -P score.ndjson"
+golden prob-missing-model sh -c "aw-prob -m nope.model score.ndjson"
+golden prob-truncated-model sh -c "head -c 3000 m.model > t.model && aw-prob -m t.model score.ndjson"
+golden prob-not-a-model sh -c "echo hello > h.model && aw-prob -m h.model score.ndjson"
+golden prob-train-option sh -c "$score --leaks leaks.csv score.ndjson"
+golden prob-bad-explain sh -c "$score --explain-above much score.ndjson"
+golden prob-bad-batch sh -c "$score --batch 0 score.ndjson"
+done_testing
