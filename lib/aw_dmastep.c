@@ -28,7 +28,17 @@ struct aw_dmastep {
 	size_t ndmas;
 	float *row;
 	size_t anomaly_score, anomalous;
+	/* records of one kind repeat their keys in the same order: the input of the key
+	 * at each position of the last features record, checked with one memcmp */
+	struct slot {
+		char *key;
+		uint32_t klen;
+		size_t input;	/* or NO_INPUT */
+	} *slots;
+	size_t nslots;
 };
+
+#define NO_INPUT ((size_t)-1)
 
 struct aw_dmastep *aw_dmastep_new(aw_dmastep_fn fn, void *ctx)
 {
@@ -57,6 +67,9 @@ void aw_dmastep_free(struct aw_dmastep *a)
 	free(a->seen);
 	free(a->dmas);
 	free(a->row);
+	for (size_t i = 0; i < a->nslots; i++)
+		free(a->slots[i].key);
+	free(a->slots);
 	aw_map_free(&a->index);
 	aw_map_free(&a->dma_index);
 	free(a);
@@ -178,16 +191,37 @@ static int skip_key(const struct aw_field *f)
 	return 0;
 }
 
-static int input_of(struct aw_dmastep *a, const struct aw_field *f, size_t *k)
+static size_t lookup(struct aw_dmastep *a, const struct aw_field *f)
 {
-	if (aw_map_getn(&a->index, f->key, f->klen, k))
-		return 1;
-	if (a->fixed || f->kesc)
-		return 0;
+	size_t k;
+	if (skip_key(f) || f->kesc)
+		return NO_INPUT;
+	if (aw_map_getn(&a->index, f->key, f->klen, &k))
+		return k;
+	if (a->fixed)
+		return NO_INPUT;
 	char *name = aw_strndup(f->key, f->klen);
-	*k = aw_dmastep_input(a, name);
+	k = aw_dmastep_input(a, name);
 	free(name);
-	return 1;
+	return k;
+}
+
+/* the input of the field at position i of a features record, or NO_INPUT */
+static size_t input_at(struct aw_dmastep *a, size_t i, const struct aw_field *f)
+{
+	if (i >= a->nslots) {
+		a->slots = aw_reallocarray(a->slots, i + 1, sizeof *a->slots);
+		while (a->nslots <= i)
+			a->slots[a->nslots++] = (struct slot){ NULL, 0, NO_INPUT };
+	}
+	struct slot *c = &a->slots[i];
+	if (c->key && c->klen == f->klen && memcmp(c->key, f->key, f->klen) == 0)
+		return c->input;
+	free(c->key);
+	c->key = aw_strndup(f->key, f->klen);
+	c->klen = f->klen;
+	c->input = lookup(a, f);
+	return c->input;
 }
 
 int aw_dmastep_add(struct aw_dmastep *a, struct aw_record *r, const char *file, long line)
@@ -260,7 +294,7 @@ int aw_dmastep_add(struct aw_dmastep *a, struct aw_record *r, const char *file, 
 			v = f->type == AW_JTRUE;
 		else
 			continue;
-		if (skip_key(f) || !isfinite(v) || !input_of(a, f, &k))
+		if (!isfinite(v) || (k = input_at(a, i, f)) == NO_INPUT)
 			continue;
 		put(d, k, v);
 		a->seen[k] = 1;
