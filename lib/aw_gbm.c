@@ -23,10 +23,9 @@ static const char contrib_config[] =
     "\"strict_shape\":false}";
 
 /* XGBoost's messages read "[10:46:59] src/x.cc:81: what\nStack trace: ...": keep "what" */
-static void xgb_fail(const char *what)
+static const char *xgb_message(const char *e, int *len)
 {
-	const char *e = XGBGetLastError(), *p;
-	size_t n;
+	const char *p;
 
 	if (!e || !*e)
 		e = "unknown error";
@@ -42,16 +41,25 @@ static void xgb_fail(const char *what)
 		if (q[0] == ':' && q[1] == ' ')
 			e = q + 2;
 	}
-	n = strcspn(e, "\n");
-	aw_warn("xgboost: %s: %.*s", what, (int)n, e);
+	size_t n = strcspn(e, "\n");
+	while (n && isspace((unsigned char)e[n - 1]))
+		n--;
+	*len = (int)n;
+	return e;
+}
+
+static void xgb_fail(const char *what)
+{
+	int n;
+	const char *e = xgb_message(XGBGetLastError(), &n);
+	aw_warn("xgboost: %s: %.*s", what, n, e);
 }
 
 static void xgb_log(const char *msg)
 {
-	size_t n = strlen(msg);
-	while (n && isspace((unsigned char)msg[n - 1]))
-		n--;
-	aw_warn("xgboost: %.*s", (int)n, msg);
+	int n;
+	const char *e = xgb_message(msg, &n);
+	aw_warn("xgboost: %.*s", n, e);
 }
 
 static void xgb_init(void)
