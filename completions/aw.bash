@@ -12,8 +12,8 @@ _aw() {
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
 	aw-select)
-		case $prev in -t|--type|-w|--where|-c|--config) files=1 ;; esac
-		words=" -t --type -w --where -v --invert --count -c --config -q --quiet --progress -h --help --version" ;;
+		case $prev in -t|--type|-w|--where|--since|--until|-c|--config) files=1 ;; esac
+		words=" -t --type -w --where -v --invert --since --until --count -c --config -q --quiet --progress -h --help --version" ;;
 	esac
 	if [ -n "$files" ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
