@@ -91,7 +91,9 @@ static void finish(struct aw_net *net)
 	}
 	sort_net = net;
 	for (size_t i = 0; i < net->ndmas; i++)
-		qsort(net->dmas[i].inlets, net->dmas[i].ninlets, sizeof(size_t), cmp_link_id);
+		if (net->dmas[i].ninlets)
+			qsort(net->dmas[i].inlets, net->dmas[i].ninlets, sizeof(size_t),
+			    cmp_link_id);
 	for (size_t i = 0; i < net->nsensors; i++) {
 		struct aw_net_sensor *s = &net->sensors[i];
 		s->dma = s->on_link ? net->links[s->elem].dma : net->nodes[s->elem].dma;
@@ -112,7 +114,8 @@ static void sort_and_fold(struct aw_net *net)
 		tmp[i] = net->dmas[i];
 		tmp[i].nnodes = i;
 	}
-	qsort(tmp, k, sizeof *tmp, cmp_dma_id);
+	if (k)
+		qsort(tmp, k, sizeof *tmp, cmp_dma_id);
 	size_t out = 0;
 	for (size_t i = 0; i < k; i++) {
 		if (out && strcmp(tmp[i].id, net->dmas[out - 1].id) == 0) {
@@ -248,7 +251,8 @@ size_t aw_net_dmas_derive(struct aw_net *net, const struct aw_inlet *inlets, siz
 				}
 			}
 			sort_net = net;
-			qsort(tl, ntl, sizeof *tl, cmp_link_id);
+			if (ntl)
+				qsort(tl, ntl, sizeof *tl, cmp_link_id);
 			for (size_t i = 0; i < ntl; i++) {
 				if (b.len)
 					aw_buf_putc(&b, '+');

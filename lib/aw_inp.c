@@ -131,7 +131,8 @@ static int cmp_msg(const void *a, const void *b)
 
 static void flush_msgs(struct ctx *c)
 {
-	qsort(c->msgs, c->nmsgs, sizeof *c->msgs, cmp_msg);
+	if (c->nmsgs)
+		qsort(c->msgs, c->nmsgs, sizeof *c->msgs, cmp_msg);
 	for (size_t i = 0; i < c->nmsgs; i++) {
 		if (c->msgs[i].note)
 			aw_note_at(c->file, c->msgs[i].no, "%s", c->msgs[i].text);
