@@ -1203,7 +1203,7 @@ int aw_net_sensor(const struct aw_net *net, const char *id, size_t *idx)
 
 /* the sensor kinds named in a comment, in order: "<WORD> SENSOR" kinds, then AMR */
 static size_t tag_sensors(struct aw_net *net, const char *comment, const char *node,
-    const char *link)
+    const char *link, int want_amr)
 {
 	const char *id = node ? node : link;
 	char word[32];
@@ -1237,19 +1237,19 @@ static size_t tag_sensors(struct aw_net *net, const char *comment, const char *n
 			amr = 1;
 		p += n;
 	}
-	if (amr) {
+	if (amr && want_amr) {
 		aw_net_add_sensor(net, id, "amr_demand", node, link);
 		added++;
 	}
 	return added;
 }
 
-size_t aw_net_sensors_from_tags(struct aw_net *net)
+size_t aw_net_sensors_from_tags(struct aw_net *net, int amr)
 {
 	size_t added = 0;
 	for (size_t i = 0; i < net->nnodes; i++)
-		added += tag_sensors(net, net->nodes[i].comment, net->nodes[i].id, NULL);
+		added += tag_sensors(net, net->nodes[i].comment, net->nodes[i].id, NULL, amr);
 	for (size_t i = 0; i < net->nlinks; i++)
-		added += tag_sensors(net, net->links[i].comment, NULL, net->links[i].id);
+		added += tag_sensors(net, net->links[i].comment, NULL, net->links[i].id, amr);
 	return added;
 }

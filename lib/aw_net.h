@@ -170,10 +170,10 @@ int aw_natcmp(const char *a, const char *b);
 long aw_net_add_sensor(struct aw_net *net, const char *id, const char *kind,
     const char *node, const char *link);
 /* Seeds sensors from the .inp line comments: "<KIND> SENSOR" gives a sensor of that kind
- * (lower case) and "AMR" one of kind "amr_demand", named after the element, e.g.
- * ";AMR & PRESSURE SENSOR" on n1 gives n1/pressure then n1/amr_demand. Returns the
- * number added. */
-size_t aw_net_sensors_from_tags(struct aw_net *net);
+ * (lower case) named after the element; with amr, "AMR" also gives one of kind
+ * "amr_demand" (customer meters), e.g. ";AMR & PRESSURE SENSOR" on n1 gives n1/pressure
+ * then n1/amr_demand. Returns the number added. */
+size_t aw_net_sensors_from_tags(struct aw_net *net, int amr);
 int aw_net_sensor(const struct aw_net *net, const char *id, size_t *idx);
 
 /* ---- distances (aw_graph.c) ---- */
@@ -221,7 +221,8 @@ struct aw_inlet {
  * The remaining components with a junction of positive demand are the DMAs; reservoirs
  * belong to none. A DMA is named by the config name of one of its inlets when given,
  * else by its inlet ids in natural order joined by "+" (inlets: links into it across a
- * cut, and links from reservoirs), else by its first node id. Sets node, link and sensor
+ * cut except closed ones, and links from reservoirs), else by the links of its tanks,
+ * else by its first node id. Sets node, link and sensor
  * dma fields and net->dmas (sorted by name). Unknown inlet links are reported with
  * `file`:line and skipped; returns the number of DMAs. */
 size_t aw_net_dmas_derive(struct aw_net *net, const struct aw_inlet *inlets, size_t n,

@@ -246,7 +246,7 @@ static void test_ltown(void)
 		return;
 	}
 	struct aw_net *net = aw_net_load(SHARED "/battledim/L-TOWN.inp");
-	aw_net_sensors_from_tags(net);
+	aw_net_sensors_from_tags(net, 1);
 	ok(aw_net_dmas_derive(net, NULL, 0, NULL) == 3, "L-Town: 3 DMAs");
 	static const struct {
 		const char *id;
@@ -306,7 +306,7 @@ int main(void)
 	struct aw_net *net = aw_net_load("tests/data/net/tiny.inp");
 	if (!net)
 		return 1;
-	aw_net_sensors_from_tags(net);
+	aw_net_sensors_from_tags(net, 1);
 	test_distances(net);
 	test_nearest(net);
 	test_dmas(net);

@@ -98,7 +98,7 @@ static void test_tiny(void)
 	ok(link_(net, "P1")->dma == -1 && j1->dma == -1, "no DMA before derivation");
 	is_str(link_(net, "P3")->material, "unknown", "default material");
 
-	size_t ns = aw_net_sensors_from_tags(net);
+	size_t ns = aw_net_sensors_from_tags(net, 1);
 	ok(ns == 9 && net->nsensors == 9, "9 sensors from the comments");
 	static const char *want[][2] = {
 		{ "J1", "pressure" }, { "J2", "amr_demand" }, { "J4", "pressure" },
@@ -141,6 +141,10 @@ static void test_tiny(void)
 	ok(strcmp(p3->material, "unknown") == 0 && p3->install_year == 0 && !p3->street &&
 	    p3->asset_diameter == p3->diameter, "P3 not in the register: defaults");
 	aw_rval = 0;
+	aw_net_free(net);
+
+	net = aw_net_load(NET "tiny.inp");
+	ok(aw_net_sensors_from_tags(net, 0) == 7, "without AMR: 3 pressure, 1 level, 3 flow");
 	aw_net_free(net);
 }
 
@@ -267,7 +271,7 @@ static void test_shared(void)
 			    net->ncurves == 1, "L-Town: 2346 demands, 3 patterns, 2 controls, 1 curve");
 			ok(net->duration == 168 * 3600 && net->hydraulic_step == 300,
 			    "L-Town: 168 h at 5 min");
-			size_t ns = aw_net_sensors_from_tags(net), np = 0, na = 0, nf = 0, nl = 0;
+			size_t ns = aw_net_sensors_from_tags(net, 1), np = 0, na = 0, nf = 0, nl = 0;
 			for (size_t k = 0; k < net->nsensors; k++) {
 				const char *kind = net->sensors[k].kind;
 				np += strcmp(kind, "pressure") == 0;
