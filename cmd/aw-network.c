@@ -616,21 +616,22 @@ int main(int argc, char **argv)
 		aw_usage_error("lengths must not be negative");
 
 	struct aw_config *cfg = aw_config_load(NULL);
-	char *path = NULL;
+	const char *operand = NULL;
 	if (i < argc && (has_suffix(argv[i], ".inp") || !cfg->network))
-		path = aw_strdup(argv[i++]);
-	else if (cfg->network)
-		path = aw_config_file(cfg, cfg->network);
-	else
+		operand = argv[i++];
+	else if (!cfg->network)
 		aw_usage_error("no network: name NET.inp or set network in the configuration");
 	if ((!strcmp(cmd, "summary") || !strcmp(cmd, "dmas") || !strcmp(cmd, "sensors") ||
 	    !strcmp(cmd, "geojson")) && i < argc)
 		aw_usage_error("%s: unexpected argument %s", cmd, argv[i]);
 
+	char *path = operand ? aw_strdup(operand) : aw_config_file(cfg, cfg->network);
 	struct aw_net *net = aw_net_load(path);
 	free(path);
-	if (!net)
+	if (!net) {
+		aw_config_free(cfg);
 		return aw_finish();
+	}
 	net->pump_length = pump_len;
 	net->valve_length = valve_len;
 	if (assets || cfg->assets) {
