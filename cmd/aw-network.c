@@ -363,8 +363,6 @@ static void cmd_sensors(struct aw_net *net, long k, const char *kind)
 	const char **ids = aw_calloc((size_t)k + 1, sizeof *ids);
 	double *dist = aw_calloc((size_t)k + 1, sizeof *dist);
 
-	if (net->nsensors > 64)
-		aw_net_all_pairs(net);
 	for (size_t s = 0; s < net->nsensors; s++) {
 		const struct aw_net_sensor *x = &net->sensors[s];
 		const struct aw_node *nd = &net->nodes[x->node];

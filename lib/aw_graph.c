@@ -197,30 +197,42 @@ void aw_net_link_dist_all(struct aw_net *net, float *out)
 	}
 }
 
+/* insertion into the sorted top k; equal distances keep index order */
+static void top_k(struct aw_near *out, size_t *got, size_t k, size_t idx, double d)
+{
+	size_t j;
+	if (!isfinite(d))
+		return;
+	if (*got < k) {
+		j = (*got)++;
+	} else {
+		if (!(d < out[k - 1].dist))
+			return;
+		j = k - 1;
+	}
+	while (j > 0 && out[j - 1].dist > d) {
+		out[j] = out[j - 1];
+		j--;
+	}
+	out[j] = (struct aw_near){ idx, d };
+}
+
 size_t aw_net_nearest(struct aw_net *net, size_t node, const unsigned char *want, size_t skip,
     size_t k, struct aw_near *out)
 {
 	size_t got = 0;
+	for (size_t i = 0; k && i < net->nsensors; i++)
+		if (i != skip && (!want || want[i]))
+			top_k(out, &got, k, i, aw_net_node_dist(net, node, net->sensors[i].node));
+	return got;
+}
 
-	if (!k)
-		return 0;
-	for (size_t i = 0; i < net->nsensors; i++) {
-		if (i == skip || (want && !want[i]))
-			continue;
-		double d = aw_net_node_dist(net, node, net->sensors[i].node);
-		if (!isfinite(d))
-			continue;
-		/* insertion into the sorted top k; equal distances keep index order */
-		size_t j = got < k ? got++ : k;
-		if (j == k && !(d < out[k - 1].dist))
-			continue;
-		if (j == k)
-			j = k - 1;
-		while (j > 0 && out[j - 1].dist > d) {
-			out[j] = out[j - 1];
-			j--;
-		}
-		out[j] = (struct aw_near){ i, d };
-	}
+size_t aw_net_nearest_nodes(struct aw_net *net, size_t node, const size_t *nodes, size_t n,
+    size_t skip, size_t k, struct aw_near *out)
+{
+	size_t got = 0;
+	for (size_t i = 0; k && i < n; i++)
+		if (i != skip)
+			top_k(out, &got, k, i, aw_net_node_dist(net, node, nodes[i]));
 	return got;
 }

@@ -204,6 +204,9 @@ void aw_net_link_dist_all(struct aw_net *net, float *out);
  * out; ties are broken by sensor index. Returns the number written to out[k]. */
 size_t aw_net_nearest(struct aw_net *net, size_t node, const unsigned char *want, size_t skip,
     size_t k, struct aw_near *out);
+/* the same over a caller's list: nodes[i] is where sensor i is; out[].idx indexes nodes */
+size_t aw_net_nearest_nodes(struct aw_net *net, size_t node, const size_t *nodes, size_t n,
+    size_t skip, size_t k, struct aw_near *out);
 
 /* ---- DMAs (aw_dma.c) ---- */
 

@@ -141,6 +141,11 @@ static void test_nearest(struct aw_net *net)
 	ok(n == 3 && out[0].idx == 5 && out[1].idx == 8 && out[2].idx == 2,
 	    "all kinds: ties at equal distance in sensor order (T1 level, PU1 flow, J4)");
 	ok(aw_net_nearest(net, N(net, "J3"), NULL, SIZE_MAX, 0, out) == 0, "k = 0");
+	size_t nodes[] = { N(net, "J8"), N(net, "J10"), N(net, "J2"), N(net, "J2") };
+	n = aw_net_nearest_nodes(net, N(net, "J3"), nodes, 4, 2, 3, out);
+	ok(n == 3 && out[0].idx == 1 && out[0].dist == 110 && out[1].idx == 3 &&
+	    out[1].dist == 150 && out[2].idx == 0 && out[2].dist == 550,
+	    "nearest over a caller's node list, entry 2 skipped");
 	free(pressure);
 }
 
