@@ -8,6 +8,9 @@ _aw() {
 	aw-ingest)
 		case $prev in -f|--format|-s|--sensors|-d|--delimiter|--tz|--step|--qc-report|-c|--config) files=1 ;; esac
 		words=" -f --format -s --sensors -d --delimiter --decimal-comma --utc --tz --step --no-qc --qc-report --stats -c --config -q --quiet --progress -h --help --version" ;;
+	aw-network)
+		case $prev in -k|--neighbours|--kind|-s|--sensors|-a|--assets|-i|--inlet|--pump-length|--valve-length|-c|--config) files=1 ;; esac
+		words=" summary distance neighbours dmas sensors geojson -t --table -k --neighbours --kind -s --sensors -a --assets -i --inlet --amr --pump-length --valve-length --seq -c --config -q --quiet --progress -h --help --version" ;;
 	aw-prob)
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
@@ -19,4 +22,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-event aw-ingest aw-prob aw-select
+complete -F _aw aw-event aw-ingest aw-network aw-prob aw-select
