@@ -751,8 +751,12 @@ int aw_state_lock(struct aw_state *st, double wait)
 			ssize_t n = pread(st->lock_fd, pid, sizeof pid - 1, 0);
 			pid[n > 0 ? n : 0] = 0;
 			pid[strcspn(pid, "\n")] = 0;
-			aw_error_at(st->dir, 0, "locked by another run (pid %s), gave up after %.1f s",
-			    *pid ? pid : "unknown", wait);
+			if (wait > 0)
+				aw_error_at(st->dir, 0, "locked by another run (pid %s), gave up after %.1f s",
+				    *pid ? pid : "unknown", wait);
+			else
+				aw_error_at(st->dir, 0, "locked by another run (pid %s)",
+				    *pid ? pid : "unknown");
 			return -1;
 		}
 		struct timespec ts = { 0, 20 * 1000 * 1000 };

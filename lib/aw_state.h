@@ -76,8 +76,8 @@ void aw_state_put(struct aw_state *st, const char *kind, const char *id,
 void aw_state_remove(struct aw_state *st, const char *kind, const char *id);
 /* Writes the staged changes that change something, as described above; who and action
  * go into every line. 0, or -1 after reporting; the staged changes are dropped. A failure
- * after the log was synced leaves the change to the next lock's roll-forward and refuses
- * further commits of this handle. */
+ * after the log was synced leaves the change to the roll-forward of the next lock; until
+ * then this handle refuses to commit. */
 int aw_state_commit(struct aw_state *st, const char *who, const char *action);
 void aw_state_abort(struct aw_state *st);
 
