@@ -338,7 +338,12 @@ int aw_score_run(const struct aw_score_leak *leaks, size_t nleaks,
 			if (!in_window(l, d->t))
 				continue;
 			x[j] = det_dist(d, l, o, &xpipe[j]);
-			ok = isnan(x[j]) ? dma_compatible(d, l) : x[j] <= o->max_dist_m;
+			/* a named place at an unknown distance proves nothing; a detection without
+			 * a place is matched by time and DMA */
+			if (d->npipes)
+				ok = !isnan(x[j]) && x[j] <= o->max_dist_m;
+			else
+				ok = dma_compatible(d, l);
 			if (!ok)
 				continue;
 			size_t *b = lr->det != NO_INDEX ? &rep : &best;

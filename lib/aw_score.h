@@ -91,7 +91,7 @@ struct aw_score_leak_result {
 struct aw_score_result {
 	size_t nleaks, ndet;
 	size_t tp, fp, fn, repeat, ignored;
-	size_t unlocated;	/* TPs matched by time and DMA only (distance unknown) */
+	size_t unlocated;	/* TPs of detections without pipes (matched by time and DMA) */
 	size_t class_n[AW_SIZE_NCLASS], class_tp[AW_SIZE_NCLASS];
 	double tpr, class_tpr[AW_SIZE_NCLASS];	/* NaN when no leaks (of the class) */
 	double false_alert_share;	/* fp / (tp + fp + repeat); NaN with no detections */

@@ -240,15 +240,17 @@ static void rules(void)
 	is_num(r.eur_total, 25.92 - 200, 1e-9, "score of the top-2 TP");
 	aw_score_result_free(&r);
 
-	/* no distance function: only the same pipe has a distance; others match by time */
+	/* no distance function: only the same pipe has a distance; a pipe at an unknown
+	 * distance does not qualify, a detection without pipes is matched by time */
 	o.dist = NULL;
 	o.top_k = 1;
 	struct aw_score_det D2[3] = { det(1, 1, pA, 1, NULL), det(2, 2, pZ, 1, NULL),
-		det(3, 3, pZ, 1, NULL) };
+		det(3, 3, NULL, 0, NULL) };
 	aw_score_run(L, 2, D2, 3, &o, &r);
-	ok(r.tp == 2 && r.unlocated == 1 && r.repeat == 1, "same pipe TP, unknown distance TP, repeat");
+	ok(r.tp == 2 && r.fp == 1 && r.unlocated == 1, "same pipe TP, unknown distance FP, no pipe TP");
 	is_num(r.dets[0].dist_m, 0, 0, "same pipe at 0 m");
-	ok(r.dets[1].leak == 1, "unlocated detection takes the undetected leak");
+	ok(r.dets[1].outcome == AW_DET_FP, "pZ at an unknown distance is an FP");
+	ok(r.dets[2].leak == 1, "detection without a place takes the undetected leak");
 	aw_score_result_free(&r);
 
 	/* unlocated: of two undetected leaks the one that started last is taken */

@@ -1,0 +1,982 @@
+/* aw-score: detections against ground-truth leaks; see aw-score(1). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aw.h"
+#include "aw_csv.h"
+#include "aw_score.h"
+
+enum {
+	OPT_TRUTH = AW_LONG, OPT_FLOWS, OPT_DISTANCES, OPT_PERIOD_START, OPT_PERIOD_END,
+	OPT_TOP, OPT_ONSET, OPT_STEPS, OPT_MIN_TPR, OPT_MAX_FPR, OPT_MAX_LATENCY, OPT_JSON,
+};
+
+static const struct aw_opt opts[] = {
+	{ OPT_TRUTH, "truth", "FILE", "ground-truth leaks: a scenario's leaks.csv or BattLeDIM leak events" },
+	{ OPT_FLOWS, "flows", "FILE", "leak outflow series (leak_truth.csv or BattLeDIM Leakages.csv)" },
+	{ OPT_DISTANCES, "distances", "FILE", "pipe distances in metres: CSV rows a,b,metres" },
+	{ OPT_PERIOD_START, "period-start", "TIME", "ignore detections before TIME" },
+	{ OPT_PERIOD_END, "period-end", "TIME", "end of the evaluation period (exclusive)" },
+	{ OPT_TOP, "top", "K", "candidate pipes per detection considered (default 1)" },
+	{ OPT_ONSET, "onset-flow", "LPS", "onset = first step the leak flow exceeds LPS (default 0)" },
+	{ OPT_STEPS, "steps", "DUR", "per-step precision, recall, F1 and MCC on DUR steps" },
+	{ OPT_MIN_TPR, "min-tpr", "X", "exit 1 when the true-positive rate is below X" },
+	{ OPT_MAX_FPR, "max-fpr", "X", "exit 1 when the false-alert share is above X" },
+	{ OPT_MAX_LATENCY, "max-latency", "DUR", "exit 1 when the median detection delay exceeds DUR" },
+	{ OPT_JSON, "json", NULL, "write a score record instead of the table" },
+	{ 'v', "verbose", NULL, "list every detection and its outcome" },
+	{ 0, NULL, NULL, NULL },
+};
+
+static const struct aw_cli cli = {
+	"--truth FILE [--flows FILE] [--distances FILE] [--period-end TIME] [--min-tpr X]\n"
+	"    [--max-fpr X] [--max-latency DUR] [--json] [FILE...]",
+	"Score leak detections (events, alerts or BattLeDIM pipe,time lines) against ground truth.",
+	opts, NULL,
+};
+
+#define NONE AW_SCORE_NONE
+
+/* ---- ground truth ---- */
+
+struct truth {
+	struct aw_score_leak *v;
+	char **kind;		/* abrupt, incipient, or NULL */
+	size_t n, cap;
+	const char *file;
+	int col[9];		/* id pipe node start end peak dma kind pipe_id */
+	int header;
+};
+
+enum { C_ID, C_PIPE, C_NODE, C_START, C_END, C_PEAK, C_DMA, C_KIND, C_NCOL };
+
+static const char *const truth_names[C_NCOL][4] = {
+	[C_ID] = { "leak_id", "id", NULL },
+	[C_PIPE] = { "pipe", "pipe_id", "link", NULL },
+	[C_NODE] = { "node", NULL },
+	[C_START] = { "start", "start_time", NULL },
+	[C_END] = { "end", "end_time", NULL },
+	[C_PEAK] = { "peak_lps", "peak_flow_lps", NULL },
+	[C_DMA] = { "dma", NULL },
+	[C_KIND] = { "kind", "leak_type", "type", NULL },
+};
+
+static const char *field(const struct aw_csv_row *row, int c)
+{
+	if (c < 0 || (size_t)c >= row->n || !row->f[c])
+		return NULL;
+	char *s = aw_trim(row->f[c]);
+	return *s ? s : NULL;
+}
+
+static int parse_ts(const char *s, int64_t *t)
+{
+	int zoned;
+	return aw_parse_time(s, strlen(s), t, &zoned);
+}
+
+static int truth_row(const struct aw_csv_row *row, void *ctx)
+{
+	struct truth *T = ctx;
+	const char *s;
+
+	if (!T->header) {
+		T->header = 1;
+		for (int c = 0; c < C_NCOL; c++) {
+			T->col[c] = -1;
+			for (int k = 0; truth_names[c][k] && T->col[c] < 0; k++)
+				for (size_t i = 0; i < row->n; i++)
+					if (row->f[i] && aw_strcaseeq(aw_trim(row->f[i]), truth_names[c][k]))
+						T->col[c] = (int)i;
+		}
+		if (T->col[C_START] < 0 || (T->col[C_PIPE] < 0 && T->col[C_NODE] < 0)) {
+			aw_error_at(row->file, row->line,
+			    "not a leak list: need a start column and a pipe or node column");
+			return 1;
+		}
+		return 0;
+	}
+	if (row->n == 1 && !field(row, 0))
+		return 0;
+
+	struct aw_score_leak l = { 0 };
+	const char *pipe = field(row, T->col[C_PIPE]), *node = field(row, T->col[C_NODE]);
+	const char *id = field(row, T->col[C_ID]);
+	if (!pipe && !node) {
+		aw_error_at(row->file, row->line, "leak without a pipe or node");
+		return 0;
+	}
+	if (!(s = field(row, T->col[C_START])) || parse_ts(s, &l.start)) {
+		aw_error_at(row->file, row->line, "bad or missing start time");
+		return 0;
+	}
+	l.end = AW_SCORE_OPEN;
+	if ((s = field(row, T->col[C_END])) && (parse_ts(s, &l.end) || l.end < l.start)) {
+		aw_error_at(row->file, row->line, "bad end time: %s", s);
+		return 0;
+	}
+	l.peak_lps = NAN;
+	if ((s = field(row, T->col[C_PEAK])) && (aw_parse_double(s, &l.peak_lps) || l.peak_lps < 0)) {
+		aw_error_at(row->file, row->line, "bad peak flow: %s", s);
+		return 0;
+	}
+	l.pipe = pipe ? aw_strdup(pipe) : NULL;
+	l.node = !pipe ? aw_strdup(node) : NULL;
+	l.id = aw_strdup(id ? id : pipe ? pipe : node);
+	l.dma = (s = field(row, T->col[C_DMA])) ? aw_strdup(s) : NULL;
+	if (T->n == T->cap) {
+		T->cap = T->cap ? 2 * T->cap : 32;
+		T->v = aw_reallocarray(T->v, T->cap, sizeof *T->v);
+		T->kind = aw_reallocarray(T->kind, T->cap, sizeof *T->kind);
+	}
+	T->kind[T->n] = (s = field(row, T->col[C_KIND])) ? aw_strdup(s) : NULL;
+	T->v[T->n++] = l;
+	return 0;
+}
+
+/* ---- leak flow series ---- */
+
+struct flows {
+	struct truth *T;
+	int *leak;		/* column -> leak index or -1 */
+	double *scale;		/* column -> factor to L/s */
+	size_t ncol;
+	double **q;		/* per leak */
+	size_t n, cap;
+	int64_t t0;
+	long dt;
+	int stop;
+};
+
+static int find_leak(const struct truth *T, const char *key)
+{
+	for (size_t j = 0; j < T->n; j++)
+		if (strcmp(T->v[j].id, key) == 0)
+			return (int)j;
+	for (size_t j = 0; j < T->n; j++)
+		if (T->v[j].pipe && strcmp(T->v[j].pipe, key) == 0)
+			return (int)j;
+	return -1;
+}
+
+static int ends_with(const char *s, const char *suf, size_t *prefix)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	if (n <= m || strcmp(s + n - m, suf) != 0)
+		return 0;
+	*prefix = n - m;
+	return 1;
+}
+
+static int flows_row(const struct aw_csv_row *row, void *ctx)
+{
+	struct flows *F = ctx;
+
+	if (!F->leak) {
+		F->ncol = row->n;
+		F->leak = aw_calloc(row->n, sizeof *F->leak);
+		F->scale = aw_calloc(row->n, sizeof *F->scale);
+		for (size_t i = 0; i < row->n; i++) {
+			char *h = row->f[i] ? aw_trim(row->f[i]) : "";
+			size_t k;
+			F->leak[i] = -1;
+			if (i == 0)
+				continue;
+			if (ends_with(h, "_flow_lps", &k) || ends_with(h, "_lps", &k))
+				F->scale[i] = 1;
+			else if (ends_with(h, "_m3h", &k))
+				F->scale[i] = 1 / 3.6;
+			else if (strchr(h, '_'))
+				continue;	/* other quantities (pressures) */
+			else
+				k = strlen(h), F->scale[i] = 1 / 3.6;	/* BattLeDIM: m3/h */
+			char save = h[k];
+			h[k] = 0;
+			F->leak[i] = find_leak(F->T, h);
+			h[k] = save;
+		}
+		return 0;
+	}
+	const char *s = field(row, 0);
+	int64_t t;
+	if (!s)
+		return 0;
+	if (parse_ts(s, &t)) {
+		aw_error_at(row->file, row->line, "bad timestamp: %s", s);
+		F->stop = 1;
+		return 1;
+	}
+	if (F->n == 0)
+		F->t0 = t;
+	else if (F->n == 1)
+		F->dt = (long)(t - F->t0);
+	if ((F->n >= 1 && F->dt <= 0) || t != F->t0 + (int64_t)F->n * F->dt) {
+		aw_error_at(row->file, row->line, "flows must have one regular time step");
+		F->stop = 1;
+		return 1;
+	}
+	if (F->n == F->cap) {
+		F->cap = F->cap ? 2 * F->cap : 4096;
+		for (size_t j = 0; j < F->T->n; j++)
+			F->q[j] = aw_reallocarray(F->q[j], F->cap, sizeof **F->q);
+	}
+	for (size_t j = 0; j < F->T->n; j++)
+		F->q[j][F->n] = NAN;
+	for (size_t i = 1; i < F->ncol && i < row->n; i++) {
+		double v;
+		char *p;
+		if (F->leak[i] < 0 || !row->f[i] || !*(p = aw_trim(row->f[i])))
+			continue;
+		for (char *c = p; *c; c++)
+			if (*c == ',')
+				*c = '.';	/* decimal comma */
+		if (aw_parse_double(p, &v)) {
+			aw_error_at(row->file, row->line, "bad flow: %s", row->f[i]);
+			continue;
+		}
+		F->q[F->leak[i]][F->n] = v * F->scale[i];
+	}
+	F->n++;
+	return 0;
+}
+
+/* ---- distances ---- */
+
+struct dist_table {
+	struct aw_map idx;
+	double *m;
+	size_t n, cap;
+	struct aw_buf key;
+};
+
+static const char *pair_key(struct aw_buf *b, const char *a, const char *c)
+{
+	aw_buf_reset(b);
+	aw_buf_puts(b, a);
+	aw_buf_putc(b, '\x1f');
+	aw_buf_puts(b, c);
+	return b->s;
+}
+
+static int dist_row(const struct aw_csv_row *row, void *ctx)
+{
+	struct dist_table *D = ctx;
+	const char *a = field(row, 0), *b = field(row, 1), *m = field(row, 2);
+	double v;
+
+	if (!a && !b)
+		return 0;
+	if (!a || !b || !m || aw_parse_double(m, &v) || v < 0) {
+		if (row->line > 1)
+			aw_error_at(row->file, row->line, "expected a,b,metres");
+		return 0;	/* the first line may be a header */
+	}
+	if (D->n == D->cap) {
+		D->cap = D->cap ? 2 * D->cap : 64;
+		D->m = aw_reallocarray(D->m, D->cap, sizeof *D->m);
+	}
+	D->m[D->n] = v;
+	aw_map_put(&D->idx, pair_key(&D->key, a, b), D->n);
+	aw_map_put(&D->idx, pair_key(&D->key, b, a), D->n);
+	D->n++;
+	return 0;
+}
+
+static double table_dist(const char *a, const char *b, void *ctx)
+{
+	struct dist_table *D = ctx;
+	size_t i;
+	return aw_map_get(&D->idx, pair_key(&D->key, a, b), &i) ? D->m[i] : NAN;
+}
+
+/* ---- detections ---- */
+
+struct strv {
+	char **v;
+	size_t n;
+};
+
+static void strv_add(struct strv *s, const char *x)
+{
+	s->v = aw_reallocarray(s->v, s->n + 1, sizeof *s->v);
+	s->v[s->n++] = aw_strdup(x);
+}
+
+struct det {
+	char *id, *event, *dma;
+	int64_t t, end;		/* NONE when not given */
+	struct strv pipes;
+};
+
+struct detv {
+	struct det *v;
+	size_t n;
+};
+
+static struct det *detv_add(struct detv *d)
+{
+	d->v = aw_reallocarray(d->v, d->n + 1, sizeof *d->v);
+	memset(&d->v[d->n], 0, sizeof *d->v);
+	d->v[d->n].t = d->v[d->n].end = NONE;
+	return &d->v[d->n++];
+}
+
+struct input {
+	struct detv csv, events, alerts;
+	struct aw_map loc;	/* event id -> index into locs */
+	struct strv *locs;
+	size_t nlocs;
+};
+
+/* Calls fn for each element of the JSON array text s[0..n-1]. */
+static void json_each(const char *s, size_t n, void (*fn)(const char *e, size_t en, void *ctx),
+    void *ctx)
+{
+	size_t i = 1, start = 1;
+	int depth = 0, str = 0;
+
+	for (; i + 1 < n; i++) {
+		char c = s[i];
+		if (str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				str = 0;
+		} else if (c == '"') {
+			str = 1;
+		} else if (c == '[' || c == '{') {
+			depth++;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		} else if (c == ',' && depth == 0) {
+			fn(s + start, i - start, ctx);
+			start = i + 1;
+		}
+	}
+	while (start < i && (s[start] == ' ' || s[start] == '\t'))
+		start++;
+	if (start < i)
+		fn(s + start, i - start, ctx);
+}
+
+/* a candidate: "p1" or {"pipe":"p1",...} */
+static void add_candidate(const char *e, size_t n, void *ctx)
+{
+	struct strv *out = ctx;
+	struct aw_record r = { 0 };
+	struct aw_buf b = { 0 };
+	const char *err, *p;
+
+	while (n && (*e == ' ' || *e == '\t'))
+		e++, n--;
+	if (n && *e == '"') {
+		aw_buf_puts(&b, "{\"pipe\":");
+		aw_buf_put(&b, e, n);
+		aw_buf_putc(&b, '}');
+		e = b.s;
+		n = b.len;
+	}
+	if (aw_json_parse(&r, e, n, &err) == 0 && (p = aw_get_str(&r, "pipe")) && *p)
+		strv_add(out, p);
+	aw_record_free(&r);
+	aw_buf_free(&b);
+}
+
+static void add_candidates(struct aw_record *r, const char *key, struct strv *out)
+{
+	const struct aw_field *f = aw_get(r, key);
+	if (f && f->type == AW_JARR)
+		json_each(f->val, f->vlen, add_candidate, out);
+}
+
+static int get_time(struct aw_record *r, const char *key, int64_t *t, const char *file, long line)
+{
+	const char *s = aw_get_str(r, key);
+	if (!s)
+		return 0;
+	if (parse_ts(s, t)) {
+		aw_error_at(file, line, "bad %s: %s", key, s);
+		return -1;
+	}
+	return 1;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? aw_strdup(s) : NULL;
+}
+
+static void read_record(struct input *in, struct aw_record *r, const char *file, long line)
+{
+	struct det *d;
+	const char *s;
+
+	if (aw_is(r, "type", "localization")) {
+		size_t i;
+		if (!(s = aw_get_str(r, "event")) || aw_map_get(&in->loc, s, &i))
+			return;	/* the first localisation of an event is the one scored */
+		aw_map_put(&in->loc, s, in->nlocs);
+		in->locs = aw_reallocarray(in->locs, in->nlocs + 1, sizeof *in->locs);
+		memset(&in->locs[in->nlocs], 0, sizeof *in->locs);
+		add_candidates(r, "candidates", &in->locs[in->nlocs]);
+		in->nlocs++;
+		return;
+	}
+	int event = aw_is(r, "type", "event");
+	if (!event && !aw_is(r, "type", "alert"))
+		return;
+	d = detv_add(event ? &in->events : &in->alerts);
+	d->id = dup_or_null(aw_get_str(r, "id"));
+	d->dma = dup_or_null(aw_get_str(r, "dma"));
+	if (event) {
+		if (get_time(r, "start", &d->t, file, line) == 0)
+			get_time(r, "ts", &d->t, file, line);
+		get_time(r, "end", &d->end, file, line);
+		if (d->t == NONE) {
+			aw_error_at(file, line, "event without a start or ts");
+			in->events.n--;
+		}
+		return;
+	}
+	d->event = dup_or_null(aw_get_str(r, "event"));
+	if (get_time(r, "ts", &d->t, file, line) == 0)
+		get_time(r, "start", &d->t, file, line);
+	add_candidates(r, "pipes", &d->pipes);
+	const struct aw_field *w = aw_get(r, "where");
+	if (w && w->type == AW_JOBJ) {
+		struct aw_record wr = { 0 };
+		const char *err;
+		if (aw_json_parse(&wr, w->val, w->vlen, &err) == 0) {
+			if (!d->dma)
+				d->dma = dup_or_null(aw_get_str(&wr, "dma"));
+			if (!d->pipes.n)
+				add_candidates(&wr, "pipes", &d->pipes);
+			if (!d->pipes.n)
+				add_candidates(&wr, "candidates", &d->pipes);
+			if (!d->pipes.n && (s = aw_get_str(&wr, "pipe")) && *s)
+				strv_add(&d->pipes, s);
+		}
+		aw_record_free(&wr);
+	}
+	if (d->t == NONE && !d->event) {
+		aw_error_at(file, line, "alert without a ts or event");
+		in->alerts.n--;
+	}
+}
+
+/* BattLeDIM submission line: "pipe, YYYY-MM-DD HH:MM" */
+static void read_csv_line(struct input *in, char *line, const char *file, long lineno)
+{
+	char *comma = strchr(line, ',');
+	int64_t t;
+
+	if (!comma) {
+		aw_error_at(file, lineno, "expected pipe,timestamp");
+		return;
+	}
+	*comma = 0;
+	char *pipe = aw_trim(line), *ts = aw_trim(comma + 1);
+	if (parse_ts(ts, &t)) {
+		if (lineno > 1)	/* a header line */
+			aw_error_at(file, lineno, "bad timestamp: %s", ts);
+		return;
+	}
+	struct det *d = detv_add(&in->csv);
+	d->t = d->end = t;
+	if (*pipe)
+		strv_add(&d->pipes, pipe);
+}
+
+static void read_inputs(struct input *in, char **files, int nfiles)
+{
+	struct aw_reader *rd = aw_reader_open(files, nfiles);
+	struct aw_record r = { 0 };
+	char *line;
+	size_t len;
+	const char *err;
+
+	while (aw_reader_line(rd, &line, &len)) {
+		const char *file = aw_reader_name(rd);
+		long no = aw_reader_lineno(rd);
+		size_t i = 0;
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len || line[i] == '#')
+			continue;
+		if (line[i] != '{') {
+			read_csv_line(in, line, file, no);
+			continue;
+		}
+		if (aw_json_parse(&r, line, len, &err)) {
+			aw_error_at(file, no, "%s", err);
+			continue;
+		}
+		read_record(in, &r, file, no);
+	}
+	aw_record_free(&r);
+	aw_reader_close(rd);
+}
+
+static const struct det *find_by_id(const struct detv *v, const char *id)
+{
+	for (size_t i = 0; id && i < v->n; i++)
+		if (v->v[i].id && strcmp(v->v[i].id, id) == 0)
+			return &v->v[i];
+	return NULL;
+}
+
+/* Repeated records of one id (a re-sent alert, an event extended by a later run) are
+ * one detection: the earliest time, the latest end. */
+static void dedup(struct detv *v)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		struct det *d = &v->v[i], *first = NULL;
+		for (size_t j = 0; d->id && j < k; j++)
+			if (v->v[j].id && strcmp(v->v[j].id, d->id) == 0)
+				first = &v->v[j];
+		if (!first) {
+			v->v[k++] = *d;
+			continue;
+		}
+		if (d->t != NONE && (first->t == NONE || d->t < first->t))
+			first->t = d->t;
+		if (d->end != NONE && (first->end == NONE || d->end > first->end))
+			first->end = d->end;
+	}
+	v->n = k;
+}
+
+static void copy_pipes(struct input *in, const char *event, struct strv *out)
+{
+	size_t i;
+	if (out->n || !event || !aw_map_get(&in->loc, event, &i))
+		return;
+	for (size_t c = 0; c < in->locs[i].n; c++)
+		strv_add(out, in->locs[i].v[c]);
+}
+
+/* Alerts are what paged people, so when there are any they are the detections and events
+ * only fill in their time, place and candidates; otherwise the events are. */
+static struct detv *join(struct input *in)
+{
+	struct detv *out = aw_calloc(1, sizeof *out);
+
+	dedup(&in->events);
+	dedup(&in->alerts);
+	for (size_t i = 0; i < in->csv.n; i++)
+		*detv_add(out) = in->csv.v[i];
+	struct detv *src = in->alerts.n ? &in->alerts : &in->events;
+	for (size_t i = 0; i < src->n; i++) {
+		struct det *d = detv_add(out);
+		*d = src->v[i];
+		if (src == &in->alerts) {
+			const struct det *e = find_by_id(&in->events, d->event);
+			if (e && d->t == NONE)
+				d->t = e->t;
+			if (e && d->end == NONE)
+				d->end = e->end;
+			if (e && !d->dma && e->dma)
+				d->dma = aw_strdup(e->dma);
+			copy_pipes(in, d->event, &d->pipes);
+			if (d->t == NONE) {
+				aw_warn("alert %s: event %s not found, alert skipped",
+				    d->id ? d->id : "?", d->event);
+				aw_rval = 1;
+				out->n--;
+				continue;
+			}
+		} else {
+			copy_pipes(in, d->id, &d->pipes);
+		}
+		if (d->end == NONE || d->end < d->t)
+			d->end = d->t;
+	}
+	return out;
+}
+
+/* ---- output ---- */
+
+static void fmt_dur(char *b, size_t n, double s)
+{
+	if (isnan(s)) {
+		snprintf(b, n, "-");
+		return;
+	}
+	const char *sign = s < 0 ? "-" : "";
+	long v = (long)fabs(s) / 60;
+	if (v < 60)
+		snprintf(b, n, "%s%ldm", sign, v);
+	else if (v < 24 * 60)
+		snprintf(b, n, "%s%ldh%02ldm", sign, v / 60, v % 60);
+	else
+		snprintf(b, n, "%s%ldd%02ldh", sign, v / 1440, v / 60 % 24);
+}
+
+static void fmt_t(char *b, int64_t t)
+{
+	aw_fmt_time(b, t);
+	b[10] = ' ';
+	b[16] = 0;
+}
+
+static void fmt_fixed(char *b, size_t n, double v, int dec)
+{
+	if (isnan(v))
+		snprintf(b, n, "-");
+	else
+		snprintf(b, n, "%.*f", dec, v);
+}
+
+static void fmt_pct(char *b, size_t n, double v)
+{
+	if (isnan(v))
+		snprintf(b, n, "-");
+	else
+		snprintf(b, n, "%.1f %%", 100 * v);
+}
+
+struct run {
+	struct truth *T;
+	struct flows *F;
+	struct detv *D;
+	struct aw_score_det *dets;
+	struct aw_score_opts o;
+	struct aw_score_result r;
+	double abrupt_median_s;
+	const char *failed[3];
+	char failmsg[3][160];
+	int nfailed;
+	int verbose;
+};
+
+static void write_table(struct run *R)
+{
+	struct aw_writer *w = aw_out;
+	struct aw_score_result *r = &R->r;
+	char t1[24], t2[24], a[32], b[32], c[32], d[32];
+
+	aw_w_printf(w, "%-10s %-8s %-7s %-9s %-16s  %-16s  %8s %8s %10s %10s\n", "leak", "where",
+	    "size", "kind", "start", "detected", "delay", "dist_m", "volume_m3", "eur");
+	for (size_t j = 0; j < r->nleaks; j++) {
+		const struct aw_score_leak *l = &R->T->v[j];
+		const struct aw_score_leak_result *lr = &r->leaks[j];
+		fmt_t(t1, l->start);
+		if (lr->det != (size_t)-1)
+			fmt_t(t2, R->dets[lr->det].t);
+		else
+			snprintf(t2, sizeof t2, "missed");
+		fmt_dur(a, sizeof a, lr->delay_s);
+		fmt_fixed(b, sizeof b, lr->dist_m, 1);
+		fmt_fixed(c, sizeof c, lr->volume_m3, 3);
+		fmt_fixed(d, sizeof d, lr->eur, 2);
+		aw_w_printf(w, "%-10s %-8s %-7s %-9s %-16s  %-16s  %8s %8s %10s %10s\n", l->id,
+		    l->pipe ? l->pipe : l->node, aw_size_class_name(lr->size),
+		    R->T->kind[j] ? R->T->kind[j] : "-", t1, t2, a, b, c, d);
+	}
+	if (R->verbose && r->ndet) {
+		aw_w_printf(w, "\n%-16s  %-10s %-8s %-8s %-10s %8s %10s\n", "detection", "id", "pipe",
+		    "outcome", "leak", "dist_m", "eur");
+		for (size_t i = 0; i < r->ndet; i++) {
+			const struct aw_score_det_result *dr = &r->dets[i];
+			const struct det *dd = &R->D->v[i];
+			fmt_t(t1, dd->t);
+			fmt_fixed(b, sizeof b, dr->dist_m, 1);
+			fmt_fixed(d, sizeof d, dr->eur, 2);
+			aw_w_printf(w, "%-16s  %-10s %-8s %-8s %-10s %8s %10s\n", t1,
+			    dd->id ? dd->id : "-", dr->pipe ? dr->pipe : dd->pipes.n ? dd->pipes.v[0] : "-",
+			    aw_det_outcome_name(dr->outcome),
+			    dr->leak != (size_t)-1 ? R->T->v[dr->leak].id : "-", b, d);
+		}
+	}
+	aw_w_printf(w, "\n");
+	fmt_pct(a, sizeof a, r->tpr);
+	aw_w_printf(w, "leaks        %zu: detected %zu, missed %zu, TPR %s\n", r->nleaks, r->tp, r->fn, a);
+	aw_w_printf(w, "by size     ");
+	for (int k = 0; k < AW_SIZE_NCLASS; k++) {
+		if (k == AW_SIZE_UNKNOWN && !r->class_n[k])
+			continue;
+		fmt_pct(a, sizeof a, r->class_tpr[k]);
+		aw_w_printf(w, " %s %zu/%zu (%s)", aw_size_class_name(k), r->class_tp[k], r->class_n[k], a);
+	}
+	aw_w_printf(w, "\n");
+	fmt_pct(a, sizeof a, r->false_alert_share);
+	aw_w_printf(w, "detections   %zu: true %zu, repeat %zu, false %zu, ignored %zu; false alerts %s\n",
+	    r->ndet, r->tp, r->repeat, r->fp, r->ignored, a);
+	fmt_dur(a, sizeof a, r->delay_median_s);
+	fmt_dur(b, sizeof b, r->delay_mean_s);
+	fmt_dur(c, sizeof c, r->delay_max_s);
+	fmt_dur(d, sizeof d, R->abrupt_median_s);
+	aw_w_printf(w, "delay        median %s, mean %s, max %s; abrupt leaks median %s\n", a, b, c, d);
+	if (R->F) {
+		fmt_dur(a, sizeof a, r->onset_delay_median_s);
+		fmt_fixed(b, sizeof b, R->o.onset_lps, 2);
+		aw_w_printf(w, "onset delay  median %s; detected leaks with flow above %s L/s: %zu\n",
+		    a, b, r->onset_n);
+	}
+	fmt_fixed(a, sizeof a, r->loc_median_m, 1);
+	fmt_pct(b, sizeof b, r->loc_within_share);
+	fmt_fixed(c, sizeof c, r->tp_dist_median_m, 1);
+	aw_w_printf(w, "localisation %zu: median %s m, within %.0f m %zu (%s); true positives median %s m",
+	    r->loc_n, a, R->o.max_dist_m, r->loc_within, b, c);
+	if (r->unlocated)
+		aw_w_printf(w, ", without a pipe %zu", r->unlocated);
+	aw_w_printf(w, "\n");
+	fmt_fixed(a, sizeof a, r->eur_total, 2);
+	fmt_fixed(b, sizeof b, r->eur_water, 2);
+	fmt_fixed(c, sizeof c, r->eur_crew, 2);
+	aw_w_printf(w, "score        %s EUR (water %s, crew %s)\n", a, b, c);
+	if (r->steps_done) {
+		fmt_fixed(a, sizeof a, r->precision, 4);
+		fmt_fixed(b, sizeof b, r->recall, 4);
+		fmt_fixed(c, sizeof c, r->f1, 4);
+		fmt_fixed(d, sizeof d, r->mcc, 4);
+		aw_w_printf(w, "steps        %zu: tp %zu, fp %zu, tn %zu, fn %zu; precision %s, recall %s, F1 %s, MCC %s\n",
+		    r->steps, r->step_tp, r->step_fp, r->step_tn, r->step_fn, a, b, c, d);
+	}
+}
+
+static void write_json(struct run *R)
+{
+	struct aw_writer *w = aw_out;
+	struct aw_score_result *r = &R->r;
+
+	aw_w_begin(w, "score");
+	aw_w_int(w, "leaks", (long long)r->nleaks);
+	aw_w_int(w, "detections", (long long)r->ndet);
+	aw_w_int(w, "tp", (long long)r->tp);
+	aw_w_int(w, "fp", (long long)r->fp);
+	aw_w_int(w, "fn", (long long)r->fn);
+	aw_w_int(w, "repeat", (long long)r->repeat);
+	aw_w_int(w, "ignored", (long long)r->ignored);
+	aw_w_int(w, "unlocated", (long long)r->unlocated);
+	aw_w_num(w, "tpr", r->tpr, 4);
+	aw_w_num(w, "tpr_small", r->class_tpr[AW_SIZE_SMALL], 4);
+	aw_w_num(w, "tpr_medium", r->class_tpr[AW_SIZE_MEDIUM], 4);
+	aw_w_num(w, "tpr_large", r->class_tpr[AW_SIZE_LARGE], 4);
+	aw_w_num(w, "false_alert_share", r->false_alert_share, 4);
+	aw_w_num(w, "delay_median_s", r->delay_median_s, 0);
+	aw_w_num(w, "delay_mean_s", r->delay_mean_s, 0);
+	aw_w_num(w, "delay_max_s", r->delay_max_s, 0);
+	aw_w_num(w, "delay_abrupt_median_s", R->abrupt_median_s, 0);
+	if (R->F) {
+		aw_w_num(w, "onset_flow_lps", R->o.onset_lps, AW_SHORTEST);
+		aw_w_num(w, "onset_delay_median_s", r->onset_delay_median_s, 0);
+	}
+	aw_w_int(w, "localised", (long long)r->loc_n);
+	aw_w_int(w, "localised_within", (long long)r->loc_within);
+	aw_w_num(w, "localised_share", r->loc_within_share, 4);
+	aw_w_num(w, "localisation_median_m", r->loc_median_m, 1);
+	aw_w_num(w, "tp_distance_median_m", r->tp_dist_median_m, 1);
+	aw_w_num(w, "eur", r->eur_total, 2);
+	aw_w_num(w, "eur_water", r->eur_water, 2);
+	aw_w_num(w, "eur_crew", r->eur_crew, 2);
+	if (r->steps_done) {
+		aw_w_int(w, "step_s", R->o.step);
+		aw_w_int(w, "steps", (long long)r->steps);
+		aw_w_int(w, "step_tp", (long long)r->step_tp);
+		aw_w_int(w, "step_fp", (long long)r->step_fp);
+		aw_w_int(w, "step_tn", (long long)r->step_tn);
+		aw_w_int(w, "step_fn", (long long)r->step_fn);
+		aw_w_num(w, "precision", r->precision, 4);
+		aw_w_num(w, "recall", r->recall, 4);
+		aw_w_num(w, "f1", r->f1, 4);
+		aw_w_num(w, "mcc", r->mcc, 4);
+	}
+	aw_w_arr_begin(w, "gates_failed");
+	for (int i = 0; i < R->nfailed; i++)
+		aw_w_str(w, NULL, R->failed[i]);
+	aw_w_arr_end(w);
+	aw_w_arr_begin(w, "per_leak");
+	for (size_t j = 0; j < r->nleaks; j++) {
+		const struct aw_score_leak *l = &R->T->v[j];
+		const struct aw_score_leak_result *lr = &r->leaks[j];
+		aw_w_obj_begin(w, NULL);
+		aw_w_str(w, "leak", l->id);
+		if (l->pipe)
+			aw_w_str(w, "pipe", l->pipe);
+		else
+			aw_w_str(w, "node", l->node);
+		aw_w_str(w, "size", aw_size_class_name(lr->size));
+		aw_w_ts(w, "start", l->start);
+		aw_w_bool(w, "detected", lr->det != (size_t)-1);
+		if (lr->det != (size_t)-1) {
+			aw_w_ts(w, "detected_at", R->dets[lr->det].t);
+			aw_w_num(w, "delay_s", lr->delay_s, 0);
+			aw_w_num(w, "distance_m", lr->dist_m, 1);
+			aw_w_num(w, "volume_m3", lr->volume_m3, 3);
+			aw_w_num(w, "eur", lr->eur, 2);
+		}
+		aw_w_obj_end(w);
+	}
+	aw_w_arr_end(w);
+	if (R->verbose) {
+		aw_w_arr_begin(w, "per_detection");
+		for (size_t i = 0; i < r->ndet; i++) {
+			const struct aw_score_det_result *dr = &r->dets[i];
+			aw_w_obj_begin(w, NULL);
+			aw_w_ts(w, "ts", R->dets[i].t);
+			if (R->D->v[i].id)
+				aw_w_str(w, "id", R->D->v[i].id);
+			aw_w_str(w, "outcome", aw_det_outcome_name(dr->outcome));
+			if (dr->leak != (size_t)-1)
+				aw_w_str(w, "leak", R->T->v[dr->leak].id);
+			aw_w_num(w, "distance_m", dr->dist_m, 1);
+			aw_w_num(w, "eur", dr->eur, 2);
+			aw_w_obj_end(w);
+		}
+		aw_w_arr_end(w);
+	}
+	aw_w_end(w);
+}
+
+static int64_t arg_time(const char *opt, const char *s)
+{
+	int64_t t;
+	if (parse_ts(s, &t))
+		aw_usage_error("%s: not a time (like 2019-01-01 or 2019-01-01T00:00:00Z): %s", opt, s);
+	return t;
+}
+
+static void gate(struct run *R, const char *name, int fail, const char *fmt, double v, double lim)
+{
+	if (!fail)
+		return;
+	R->failed[R->nfailed] = name;
+	snprintf(R->failmsg[R->nfailed], sizeof R->failmsg[0], fmt, v, lim);
+	R->nfailed++;
+}
+
+int main(int argc, char **argv)
+{
+	const char *truth = NULL, *flows = NULL, *dists = NULL, *arg;
+	double min_tpr = NAN, max_fpr = NAN;
+	long max_latency = -1;
+	int json = 0, optind = 1, c;
+	struct run R = { 0 };
+	struct dist_table D = { 0 };
+
+	aw_cli_init(argc, argv, &cli);
+	aw_score_opts_init(&R.o);
+	while ((c = aw_getopt(argc, argv, &optind, &arg)) != -1) {
+		switch (c) {
+		case OPT_TRUTH: truth = arg; break;
+		case OPT_FLOWS: flows = arg; break;
+		case OPT_DISTANCES: dists = arg; break;
+		case OPT_PERIOD_START: R.o.period_start = arg_time("--period-start", arg); break;
+		case OPT_PERIOD_END: R.o.period_end = arg_time("--period-end", arg); break;
+		case OPT_TOP: R.o.top_k = (size_t)aw_arg_long("--top", arg, 1, 1000); break;
+		case OPT_ONSET: R.o.onset_lps = aw_arg_double("--onset-flow", arg); break;
+		case OPT_STEPS: R.o.step = aw_arg_duration("--steps", arg); break;
+		case OPT_MIN_TPR: min_tpr = aw_arg_double("--min-tpr", arg); break;
+		case OPT_MAX_FPR: max_fpr = aw_arg_double("--max-fpr", arg); break;
+		case OPT_MAX_LATENCY: max_latency = aw_arg_duration("--max-latency", arg); break;
+		case OPT_JSON: json = 1; break;
+		case 'v': R.verbose = 1; break;
+		}
+	}
+	if (!truth)
+		aw_usage_error("--truth FILE is required");
+
+	struct truth T = { 0 };
+	aw_csv_file(truth, 0, truth_row, &T);
+	if (!T.header)
+		aw_die(1, "%s: no leak list", truth);
+	R.T = &T;
+
+	struct flows F = { .T = &T };
+	if (flows) {
+		F.q = aw_calloc(T.n ? T.n : 1, sizeof *F.q);
+		aw_csv_file(flows, 0, flows_row, &F);
+		struct aw_buf missing = { 0 };
+		for (size_t j = 0; j < T.n; j++) {
+			if (!F.q[j] || F.n < 2)
+				continue;
+			int any = 0;
+			for (size_t i = 0; i < F.n && !any; i++)
+				any = !isnan(F.q[j][i]);
+			if (!any) {
+				aw_buf_printf(&missing, "%s%s", missing.len ? ", " : "", T.v[j].id);
+				continue;
+			}
+			T.v[j].flow = F.q[j];
+			T.v[j].nflow = F.n;
+			T.v[j].flow_t0 = F.t0;
+			T.v[j].flow_dt = F.dt;
+		}
+		if (missing.len && !aw_opt_quiet)
+			aw_warn("%s: no flow series for %s: volume from the peak flow", flows, missing.s);
+		aw_buf_free(&missing);
+		if (F.n >= 2) {
+			if (R.o.period_start == NONE)
+				R.o.period_start = F.t0;
+			if (R.o.period_end == NONE)
+				R.o.period_end = F.t0 + (int64_t)F.n * F.dt;
+		}
+		R.F = &F;
+	}
+	if (dists) {
+		aw_csv_file(dists, 0, dist_row, &D);
+		R.o.dist = R.o.dist_node = table_dist;
+		R.o.ctx = &D;
+	}
+	if (R.o.step && (R.o.period_start == NONE || R.o.period_end == NONE))
+		aw_usage_error("--steps needs --flows or --period-start and --period-end");
+	if (R.o.period_start != NONE && R.o.period_end != NONE && R.o.period_end <= R.o.period_start)
+		aw_usage_error("the period ends before it starts");
+
+	struct input in = { 0 };
+	read_inputs(&in, argv + optind, argc - optind);
+	R.D = join(&in);
+	R.dets = aw_calloc(R.D->n ? R.D->n : 1, sizeof *R.dets);
+	for (size_t i = 0; i < R.D->n; i++) {
+		struct det *d = &R.D->v[i];
+		R.dets[i].id = d->id;
+		R.dets[i].t = d->t;
+		R.dets[i].end = d->end;
+		R.dets[i].pipes = (const char *const *)d->pipes.v;
+		R.dets[i].npipes = d->pipes.n;
+		R.dets[i].dma = d->dma;
+	}
+	size_t with_pipes = 0;
+	for (size_t i = 0; i < R.D->n; i++)
+		with_pipes += R.D->v[i].pipes.n > 0;
+	if (with_pipes && !R.o.dist && !aw_opt_quiet)
+		aw_warn("no --distances: a detection's pipe counts only when it is the leaking pipe");
+	if (aw_score_run(T.v, T.n, R.dets, R.D->n, &R.o, &R.r))
+		aw_die(1, "per-step scoring needs a bounded period");
+
+	double *v = aw_calloc(T.n ? T.n : 1, sizeof *v);
+	size_t n = 0;
+	for (size_t j = 0; j < T.n; j++)
+		if (R.r.leaks[j].det != (size_t)-1 && T.kind[j] && aw_strcaseeq(T.kind[j], "abrupt"))
+			v[n++] = R.r.leaks[j].delay_s;
+	R.abrupt_median_s = aw_median(v, n);
+	free(v);
+
+	if (R.r.volume_unknown && !aw_opt_quiet)
+		aw_warn("true positives without a leak volume (no flow series, peak flow or "
+		    "period end): %zu; the score is unknown", R.r.volume_unknown);
+	if (R.r.unlocated && !aw_opt_quiet)
+		aw_warn("true positives from detections without a pipe (matched by time and dma): %zu",
+		    R.r.unlocated);
+
+	gate(&R, "min-tpr", !isnan(min_tpr) && !(R.r.tpr >= min_tpr),
+	    "TPR %.4f is below --min-tpr %g", R.r.tpr, min_tpr);
+	gate(&R, "max-fpr", !isnan(max_fpr) && R.r.false_alert_share > max_fpr,
+	    "false-alert share %.4f is above --max-fpr %g", R.r.false_alert_share, max_fpr);
+	gate(&R, "max-latency", max_latency >= 0 && !(R.r.delay_median_s <= max_latency),
+	    "median delay %.0f s is above --max-latency %.0f s", R.r.delay_median_s,
+	    (double)max_latency);
+
+	if (json)
+		write_json(&R);
+	else
+		write_table(&R);
+	int rc = aw_finish();
+	for (int i = 0; i < R.nfailed; i++)
+		aw_warn("gate failed: %s", R.failmsg[i]);
+	return R.nfailed ? 1 : rc;
+}
