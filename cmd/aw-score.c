@@ -1,5 +1,6 @@
 /* aw-score: detections against ground-truth leaks; see aw-score(1). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,8 @@ static const struct aw_opt opts[] = {
 };
 
 static const struct aw_cli cli = {
-	"--truth FILE [--flows FILE] [--distances FILE] [--period-end TIME] [--min-tpr X]\n"
-	"    [--max-fpr X] [--max-latency DUR] [--json] [FILE...]",
+	"--truth FILE [--flows FILE] [--distances FILE] [--min-tpr X] [--max-fpr X]"
+	" [--max-latency DUR] [--json] [option ...] [FILE...]",
 	"Score leak detections (events, alerts or BattLeDIM pipe,time lines) against ground truth.",
 	opts, NULL,
 };
@@ -47,7 +48,7 @@ struct truth {
 	size_t n, cap;
 	const char *file;
 	int col[9];		/* id pipe node start end peak dma kind pipe_id */
-	int header;
+	int header, bad;
 };
 
 enum { C_ID, C_PIPE, C_NODE, C_START, C_END, C_PEAK, C_DMA, C_KIND, C_NCOL };
@@ -94,6 +95,7 @@ static int truth_row(const struct aw_csv_row *row, void *ctx)
 		if (T->col[C_START] < 0 || (T->col[C_PIPE] < 0 && T->col[C_NODE] < 0)) {
 			aw_error_at(row->file, row->line,
 			    "not a leak list: need a start column and a pipe or node column");
+			T->bad = 1;
 			return 1;
 		}
 		return 0;
@@ -136,6 +138,19 @@ static int truth_row(const struct aw_csv_row *row, void *ctx)
 	return 0;
 }
 
+static void truth_free(struct truth *T)
+{
+	for (size_t j = 0; j < T->n; j++) {
+		free((char *)T->v[j].id);
+		free((char *)T->v[j].pipe);
+		free((char *)T->v[j].node);
+		free((char *)T->v[j].dma);
+		free(T->kind[j]);
+	}
+	free(T->v);
+	free(T->kind);
+}
+
 /* ---- leak flow series ---- */
 
 struct flows {
@@ -149,6 +164,15 @@ struct flows {
 	long dt;
 	int stop;
 };
+
+static void flows_free(struct flows *F)
+{
+	for (size_t j = 0; F->q && j < F->T->n; j++)
+		free(F->q[j]);
+	free(F->q);
+	free(F->leak);
+	free(F->scale);
+}
 
 static int find_leak(const struct truth *T, const char *key)
 {
@@ -315,6 +339,38 @@ struct detv {
 	size_t n;
 };
 
+static void strv_free(struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+static void det_free(struct det *d)
+{
+	free(d->id);
+	free(d->event);
+	free(d->dma);
+	strv_free(&d->pipes);
+}
+
+/* drops the last detection */
+static void detv_pop(struct detv *v)
+{
+	det_free(&v->v[--v->n]);
+}
+
+static void detv_free(struct detv *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		det_free(&v->v[i]);
+	free(v->v);
+	v->v = NULL;
+	v->n = 0;
+}
+
 static struct det *detv_add(struct detv *d)
 {
 	d->v = aw_reallocarray(d->v, d->n + 1, sizeof *d->v);
@@ -431,18 +487,23 @@ static void read_record(struct input *in, struct aw_record *r, const char *file,
 	d->id = dup_or_null(aw_get_str(r, "id"));
 	d->dma = dup_or_null(aw_get_str(r, "dma"));
 	if (event) {
-		if (get_time(r, "start", &d->t, file, line) == 0)
-			get_time(r, "ts", &d->t, file, line);
-		get_time(r, "end", &d->end, file, line);
-		if (d->t == NONE) {
+		int rc = get_time(r, "start", &d->t, file, line);
+		if (rc == 0)
+			rc = get_time(r, "ts", &d->t, file, line);
+		if (rc == 0)
 			aw_error_at(file, line, "event without a start or ts");
-			in->events.n--;
-		}
+		if (rc <= 0 || get_time(r, "end", &d->end, file, line) < 0)
+			detv_pop(&in->events);
 		return;
 	}
 	d->event = dup_or_null(aw_get_str(r, "event"));
-	if (get_time(r, "ts", &d->t, file, line) == 0)
-		get_time(r, "start", &d->t, file, line);
+	int rc = get_time(r, "ts", &d->t, file, line);
+	if (rc == 0)
+		rc = get_time(r, "start", &d->t, file, line);
+	if (rc < 0) {
+		detv_pop(&in->alerts);
+		return;
+	}
 	add_candidates(r, "pipes", &d->pipes);
 	const struct aw_field *w = aw_get(r, "where");
 	if (w && w->type == AW_JOBJ) {
@@ -462,7 +523,7 @@ static void read_record(struct input *in, struct aw_record *r, const char *file,
 	}
 	if (d->t == NONE && !d->event) {
 		aw_error_at(file, line, "alert without a ts or event");
-		in->alerts.n--;
+		detv_pop(&in->alerts);
 	}
 }
 
@@ -519,34 +580,30 @@ static void read_inputs(struct input *in, char **files, int nfiles)
 	aw_reader_close(rd);
 }
 
-static const struct det *find_by_id(const struct detv *v, const char *id)
-{
-	for (size_t i = 0; id && i < v->n; i++)
-		if (v->v[i].id && strcmp(v->v[i].id, id) == 0)
-			return &v->v[i];
-	return NULL;
-}
-
 /* Repeated records of one id (a re-sent alert, an event extended by a later run) are
  * one detection: the earliest time, the latest end. */
 static void dedup(struct detv *v)
 {
-	size_t k = 0;
+	struct aw_map seen = { 0 };
+	size_t k = 0, j;
+
 	for (size_t i = 0; i < v->n; i++) {
-		struct det *d = &v->v[i], *first = NULL;
-		for (size_t j = 0; d->id && j < k; j++)
-			if (v->v[j].id && strcmp(v->v[j].id, d->id) == 0)
-				first = &v->v[j];
-		if (!first) {
+		struct det *d = &v->v[i];
+		if (!d->id || !aw_map_get(&seen, d->id, &j)) {
+			if (d->id)
+				aw_map_put(&seen, d->id, k);
 			v->v[k++] = *d;
 			continue;
 		}
+		struct det *first = &v->v[j];
 		if (d->t != NONE && (first->t == NONE || d->t < first->t))
 			first->t = d->t;
 		if (d->end != NONE && (first->end == NONE || d->end > first->end))
 			first->end = d->end;
+		det_free(d);
 	}
 	v->n = k;
+	aw_map_free(&seen);
 }
 
 static void copy_pipes(struct input *in, const char *event, struct strv *out)
@@ -563,9 +620,14 @@ static void copy_pipes(struct input *in, const char *event, struct strv *out)
 static struct detv *join(struct input *in)
 {
 	struct detv *out = aw_calloc(1, sizeof *out);
+	struct aw_map events = { 0 };
+	size_t k;
 
 	dedup(&in->events);
 	dedup(&in->alerts);
+	for (size_t i = 0; i < in->events.n; i++)
+		if (in->events.v[i].id)
+			aw_map_put(&events, in->events.v[i].id, i);
 	for (size_t i = 0; i < in->csv.n; i++)
 		*detv_add(out) = in->csv.v[i];
 	struct detv *src = in->alerts.n ? &in->alerts : &in->events;
@@ -573,7 +635,8 @@ static struct detv *join(struct input *in)
 		struct det *d = detv_add(out);
 		*d = src->v[i];
 		if (src == &in->alerts) {
-			const struct det *e = find_by_id(&in->events, d->event);
+			const struct det *e = d->event && aw_map_get(&events, d->event, &k) ?
+			    &in->events.v[k] : NULL;
 			if (e && d->t == NONE)
 				d->t = e->t;
 			if (e && d->end == NONE)
@@ -585,7 +648,7 @@ static struct detv *join(struct input *in)
 				aw_warn("alert %s: event %s not found, alert skipped",
 				    d->id ? d->id : "?", d->event);
 				aw_rval = 1;
-				out->n--;
+				detv_pop(out);
 				continue;
 			}
 		} else {
@@ -594,6 +657,17 @@ static struct detv *join(struct input *in)
 		if (d->end == NONE || d->end < d->t)
 			d->end = d->t;
 	}
+	/* what was moved to out is out's now */
+	free(in->csv.v);
+	free(src->v);
+	src->v = NULL;
+	src->n = 0;
+	detv_free(&in->events);
+	for (size_t i = 0; i < in->nlocs; i++)
+		strv_free(&in->locs[i]);
+	free(in->locs);
+	aw_map_free(&in->loc);
+	aw_map_free(&events);
 	return out;
 }
 
@@ -820,6 +894,8 @@ static void write_json(struct run *R)
 			aw_w_ts(w, "ts", R->dets[i].t);
 			if (R->D->v[i].id)
 				aw_w_str(w, "id", R->D->v[i].id);
+			if (dr->pipe || R->D->v[i].pipes.n)
+				aw_w_str(w, "pipe", dr->pipe ? dr->pipe : R->D->v[i].pipes.v[0]);
 			aw_w_str(w, "outcome", aw_det_outcome_name(dr->outcome));
 			if (dr->leak != (size_t)-1)
 				aw_w_str(w, "leak", R->T->v[dr->leak].id);
@@ -840,12 +916,17 @@ static int64_t arg_time(const char *opt, const char *s)
 	return t;
 }
 
-static void gate(struct run *R, const char *name, int fail, const char *fmt, double v, double lim)
+static void gate(struct run *R, const char *name, int fail, const char *fmt, ...)
+    AW_PRINTF(4, 5);
+static void gate(struct run *R, const char *name, int fail, const char *fmt, ...)
 {
+	va_list ap;
 	if (!fail)
 		return;
 	R->failed[R->nfailed] = name;
-	snprintf(R->failmsg[R->nfailed], sizeof R->failmsg[0], fmt, v, lim);
+	va_start(ap, fmt);
+	vsnprintf(R->failmsg[R->nfailed], sizeof R->failmsg[0], fmt, ap);
+	va_end(ap);
 	R->nfailed++;
 }
 
@@ -882,8 +963,12 @@ int main(int argc, char **argv)
 
 	struct truth T = { 0 };
 	aw_csv_file(truth, 0, truth_row, &T);
-	if (!T.header)
-		aw_die(1, "%s: no leak list", truth);
+	if (!T.header && !T.bad)
+		aw_error_at(truth, 0, "no leak list");
+	if (!T.header || T.bad) {
+		truth_free(&T);
+		return 1;
+	}
 	R.T = &T;
 
 	struct flows F = { .T = &T };
@@ -967,9 +1052,13 @@ int main(int argc, char **argv)
 	    "TPR %.4f is below --min-tpr %g", R.r.tpr, min_tpr);
 	gate(&R, "max-fpr", !isnan(max_fpr) && R.r.false_alert_share > max_fpr,
 	    "false-alert share %.4f is above --max-fpr %g", R.r.false_alert_share, max_fpr);
-	gate(&R, "max-latency", max_latency >= 0 && !(R.r.delay_median_s <= max_latency),
-	    "median delay %.0f s is above --max-latency %.0f s", R.r.delay_median_s,
-	    (double)max_latency);
+	if (isnan(R.r.delay_median_s))
+		gate(&R, "max-latency", max_latency >= 0,
+		    "no leak detected, so no delay to hold to --max-latency %ld s", max_latency);
+	else
+		gate(&R, "max-latency", max_latency >= 0 && R.r.delay_median_s > max_latency,
+		    "median delay %.0f s is above --max-latency %ld s", R.r.delay_median_s,
+		    max_latency);
 
 	if (json)
 		write_json(&R);
@@ -978,5 +1067,15 @@ int main(int argc, char **argv)
 	int rc = aw_finish();
 	for (int i = 0; i < R.nfailed; i++)
 		aw_warn("gate failed: %s", R.failmsg[i]);
+
+	aw_score_result_free(&R.r);
+	free(R.dets);
+	detv_free(R.D);
+	free(R.D);
+	truth_free(&T);
+	flows_free(&F);
+	aw_map_free(&D.idx);
+	aw_buf_free(&D.key);
+	free(D.m);
 	return R.nfailed ? 1 : rc;
 }
