@@ -27,11 +27,68 @@ static const struct aw_opt common[] = {
 	{ 0, NULL, NULL, NULL },
 };
 
+static const struct aw_opt *find_short(int c);
+static const struct aw_opt *find_long(const char *s, size_t n);
+
+/* GNU-style: options may follow operands. Moves options (with their arguments) before
+ * the operands, keeping both in order; "--" and what follows stay last. */
+static void permute(int argc, char **argv)
+{
+	char **ops = aw_calloc((size_t)argc, sizeof *ops), **rest = aw_calloc((size_t)argc, sizeof *rest);
+	int no = 0, nr = 0, i;
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '-' || a[1] == 0) {
+			rest[nr++] = a;
+			continue;
+		}
+		ops[no++] = a;
+		int takes = 0;
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			const struct aw_opt *o = find_long(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+			takes = o && o->arg && !eq;
+		} else {
+			for (const char *p = a + 1; *p; p++) {
+				const struct aw_opt *o = find_short((unsigned char)*p);
+				if (o && o->arg) {
+					takes = p[1] == 0;
+					break;
+				}
+			}
+		}
+		if (takes && i + 1 < argc)
+			ops[no++] = argv[++i];
+	}
+	int k = 1, dd = i < argc;
+	for (int j = 0; j < no; j++)
+		argv[k++] = ops[j];
+	if (dd) {
+		/* "--" goes before all operands so none of them is read as an option */
+		int ntail = argc - i - 1;
+		char **tail = aw_calloc((size_t)ntail + 1, sizeof *tail);
+		memcpy(tail, argv + i + 1, (size_t)ntail * sizeof *tail);
+		argv[k++] = "--";
+		for (int j = 0; j < nr; j++)
+			argv[k++] = rest[j];
+		for (int j = 0; j < ntail; j++)
+			argv[k++] = tail[j];
+		free(tail);
+	} else {
+		for (int j = 0; j < nr; j++)
+			argv[k++] = rest[j];
+	}
+	free(ops);
+	free(rest);
+}
+
 void aw_cli_init(int argc, char **argv, const struct aw_cli *c)
 {
-	(void)argc;
 	aw_setprog(argv[0]);
 	cli = c;
+	permute(argc, argv);
 	signal(SIGPIPE, SIG_DFL);
 	aw_out = aw_writer_fd(1, "stdout");
 	aw_opt_progress = isatty(2);

@@ -92,8 +92,8 @@ int aw_csv_read(struct aw_reader *r, int delim, aw_csv_fn fn, void *ctx)
 			if (n >= 3 && (unsigned char)buf[0] == 0xef && (unsigned char)buf[1] == 0xbb &&
 			    (unsigned char)buf[2] == 0xbf)
 				skip = 3;	/* UTF-8 byte-order mark */
-			csv_set_delim(&p, (unsigned char)(delim ? delim :
-			    aw_csv_guess_delim(buf + skip, (size_t)n - skip)));
+			b.row.delim = delim ? delim : aw_csv_guess_delim(buf + skip, (size_t)n - skip);
+			csv_set_delim(&p, (unsigned char)b.row.delim);
 			first = 0;
 		}
 		if (csv_parse(&p, buf + skip, (size_t)n - skip, field_cb, row_cb, &b) != (size_t)n - skip) {

@@ -12,6 +12,7 @@ struct aw_csv_row {
 	size_t n;
 	long line;		/* physical line where the row starts (1 = first line) */
 	const char *file;
+	int delim;		/* the delimiter in use */
 };
 
 /* return 0 to go on, non-zero to stop reading this file */
