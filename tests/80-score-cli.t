@@ -1,18 +1,22 @@
 #!/bin/sh
-# aw-score: tables, JSON and the input formats against hand-checked golden output
-# (figures derived by hand in tests/unit/t-score.c and tests/data/score/README).
-# Refresh: AW_REFRESH=1 make check, then review git diff tests/golden/score.
-cd "$(dirname "$0")/data/score" || exit 1
-GOLDEN=../../golden/score
-. ../../golden.sh
+# aw-score: tables, JSON and the input formats (golden files). The figures of the main
+# scenario are derived by hand in tests/unit/t-score.c, which scores the same leaks and
+# detections; tests/data/score/README gives the BattLeDIM-format case by hand.
+. "$(dirname "$0")/lib.sh"
+D=data/score
+all="--truth $D/truth.csv --flows $D/flows.csv --distances $D/dist.csv"
+golden score-table aw-score $all --onset-flow 2.5 --steps 1h $D/det.csv $D/events.ndjson
+golden score-json aw-score $all --onset-flow 2.5 --steps 1h --json $D/det.csv $D/events.ndjson
+golden score-top2-verbose aw-score $all --top 2 -v $D/det.csv $D/events.ndjson
+golden score-top2-verbose-json aw-score $all --top 2 -v --json $D/det.csv $D/events.ndjson
+golden score-alerts aw-score $all $D/alerts.ndjson
+golden score-battledim aw-score -v --truth $D/bd_events.csv --flows $D/bd_leakages.csv \
+    --distances $D/bd_dist.csv $D/bd_det.txt
+golden score-stdin-no-flows sh -c "aw-score --truth $D/truth.csv --period-end 2019-01-02 < $D/det.csv"
+golden score-gzip-quiet sh -c "gzip -c $D/events.ndjson | aw-score -q --truth $D/truth.csv --distances $D/dist.csv -"
+golden score-period aw-score -q $all --period-start 2019-01-01T06:00:00Z --period-end 2019-01-01T16:00:00Z $D/det.csv $D/events.ndjson
 
-all="--truth truth.csv --flows flows.csv --distances dist.csv"
-golden table aw-score $all --onset-flow 2.5 --steps 1h det.csv events.ndjson
-golden json aw-score $all --onset-flow 2.5 --steps 1h --json det.csv events.ndjson
-golden top2-verbose aw-score $all --top 2 -v det.csv events.ndjson
-golden top2-verbose-json aw-score $all --top 2 -v --json det.csv events.ndjson
-golden alerts aw-score $all alerts.ndjson
-golden battledim aw-score -v --truth bd_events.csv --flows bd_leakages.csv --distances bd_dist.csv bd_det.txt
-golden stdin-no-flows sh -c 'aw-score --truth truth.csv --period-end 2019-01-02 < det.csv'
-golden gzip-quiet sh -c 'gzip -c events.ndjson | aw-score -q --truth truth.csv --distances dist.csv -'
-golden_done
+aw-score $all $D/det.csv > /dev/full 2> "$TMP/err"
+[ $? -eq 1 ] && grep -q 'write error' "$TMP/err"
+ok $? "a full disk is an error"
+done_testing
