@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "aw.h"
-#include "aw_csv.h"
 #include "aw_score.h"
+#include "aw_truth.h"
 
 enum {
 	OPT_TRUTH = AW_LONG, OPT_FLOWS, OPT_DISTANCES, OPT_PERIOD_START, OPT_PERIOD_END,
@@ -40,279 +40,10 @@ static const struct aw_cli cli = {
 
 #define NONE AW_SCORE_NONE
 
-/* ---- ground truth ---- */
-
-struct truth {
-	struct aw_score_leak *v;
-	char **kind;		/* abrupt, incipient, or NULL */
-	size_t n, cap;
-	const char *file;
-	int col[9];		/* id pipe node start end peak dma kind pipe_id */
-	int header, bad;
-};
-
-enum { C_ID, C_PIPE, C_NODE, C_START, C_END, C_PEAK, C_DMA, C_KIND, C_NCOL };
-
-static const char *const truth_names[C_NCOL][4] = {
-	[C_ID] = { "leak_id", "id", NULL },
-	[C_PIPE] = { "pipe", "pipe_id", "link", NULL },
-	[C_NODE] = { "node", NULL },
-	[C_START] = { "start", "start_time", NULL },
-	[C_END] = { "end", "end_time", NULL },
-	[C_PEAK] = { "peak_lps", "peak_flow_lps", NULL },
-	[C_DMA] = { "dma", NULL },
-	[C_KIND] = { "kind", "leak_type", "type", NULL },
-};
-
-static const char *field(const struct aw_csv_row *row, int c)
-{
-	if (c < 0 || (size_t)c >= row->n || !row->f[c])
-		return NULL;
-	char *s = aw_trim(row->f[c]);
-	return *s ? s : NULL;
-}
-
 static int parse_ts(const char *s, int64_t *t)
 {
 	int zoned;
 	return aw_parse_time(s, strlen(s), t, &zoned);
-}
-
-static int truth_row(const struct aw_csv_row *row, void *ctx)
-{
-	struct truth *T = ctx;
-	const char *s;
-
-	if (!T->header) {
-		T->header = 1;
-		for (int c = 0; c < C_NCOL; c++) {
-			T->col[c] = -1;
-			for (int k = 0; truth_names[c][k] && T->col[c] < 0; k++)
-				for (size_t i = 0; i < row->n; i++)
-					if (row->f[i] && aw_strcaseeq(aw_trim(row->f[i]), truth_names[c][k]))
-						T->col[c] = (int)i;
-		}
-		if (T->col[C_START] < 0 || (T->col[C_PIPE] < 0 && T->col[C_NODE] < 0)) {
-			aw_error_at(row->file, row->line,
-			    "not a leak list: need a start column and a pipe or node column");
-			T->bad = 1;
-			return 1;
-		}
-		return 0;
-	}
-	if (row->n == 1 && !field(row, 0))
-		return 0;
-
-	struct aw_score_leak l = { 0 };
-	const char *pipe = field(row, T->col[C_PIPE]), *node = field(row, T->col[C_NODE]);
-	const char *id = field(row, T->col[C_ID]);
-	if (!pipe && !node) {
-		aw_error_at(row->file, row->line, "leak without a pipe or node");
-		return 0;
-	}
-	if (!(s = field(row, T->col[C_START])) || parse_ts(s, &l.start)) {
-		aw_error_at(row->file, row->line, "bad or missing start time");
-		return 0;
-	}
-	l.end = AW_SCORE_OPEN;
-	if ((s = field(row, T->col[C_END])) && (parse_ts(s, &l.end) || l.end < l.start)) {
-		aw_error_at(row->file, row->line, "bad end time: %s", s);
-		return 0;
-	}
-	l.peak_lps = NAN;
-	if ((s = field(row, T->col[C_PEAK])) && (aw_parse_double(s, &l.peak_lps) || l.peak_lps < 0)) {
-		aw_error_at(row->file, row->line, "bad peak flow: %s", s);
-		return 0;
-	}
-	l.pipe = pipe ? aw_strdup(pipe) : NULL;
-	l.node = !pipe ? aw_strdup(node) : NULL;
-	l.id = aw_strdup(id ? id : pipe ? pipe : node);
-	l.dma = (s = field(row, T->col[C_DMA])) ? aw_strdup(s) : NULL;
-	if (T->n == T->cap) {
-		T->cap = T->cap ? 2 * T->cap : 32;
-		T->v = aw_reallocarray(T->v, T->cap, sizeof *T->v);
-		T->kind = aw_reallocarray(T->kind, T->cap, sizeof *T->kind);
-	}
-	T->kind[T->n] = (s = field(row, T->col[C_KIND])) ? aw_strdup(s) : NULL;
-	T->v[T->n++] = l;
-	return 0;
-}
-
-static void truth_free(struct truth *T)
-{
-	for (size_t j = 0; j < T->n; j++) {
-		free((char *)T->v[j].id);
-		free((char *)T->v[j].pipe);
-		free((char *)T->v[j].node);
-		free((char *)T->v[j].dma);
-		free(T->kind[j]);
-	}
-	free(T->v);
-	free(T->kind);
-}
-
-/* ---- leak flow series ---- */
-
-struct flows {
-	struct truth *T;
-	int *leak;		/* column -> leak index or -1 */
-	double *scale;		/* column -> factor to L/s */
-	size_t ncol;
-	double **q;		/* per leak */
-	size_t n, cap;
-	int64_t t0;
-	long dt;
-	int stop;
-};
-
-static void flows_free(struct flows *F)
-{
-	for (size_t j = 0; F->q && j < F->T->n; j++)
-		free(F->q[j]);
-	free(F->q);
-	free(F->leak);
-	free(F->scale);
-}
-
-static int find_leak(const struct truth *T, const char *key)
-{
-	for (size_t j = 0; j < T->n; j++)
-		if (strcmp(T->v[j].id, key) == 0)
-			return (int)j;
-	for (size_t j = 0; j < T->n; j++)
-		if (T->v[j].pipe && strcmp(T->v[j].pipe, key) == 0)
-			return (int)j;
-	return -1;
-}
-
-static int ends_with(const char *s, const char *suf, size_t *prefix)
-{
-	size_t n = strlen(s), m = strlen(suf);
-	if (n <= m || strcmp(s + n - m, suf) != 0)
-		return 0;
-	*prefix = n - m;
-	return 1;
-}
-
-static int flows_row(const struct aw_csv_row *row, void *ctx)
-{
-	struct flows *F = ctx;
-
-	if (!F->leak) {
-		F->ncol = row->n;
-		F->leak = aw_calloc(row->n, sizeof *F->leak);
-		F->scale = aw_calloc(row->n, sizeof *F->scale);
-		for (size_t i = 0; i < row->n; i++) {
-			char *h = row->f[i] ? aw_trim(row->f[i]) : "";
-			size_t k;
-			F->leak[i] = -1;
-			if (i == 0)
-				continue;
-			if (ends_with(h, "_flow_lps", &k) || ends_with(h, "_lps", &k))
-				F->scale[i] = 1;
-			else if (ends_with(h, "_m3h", &k))
-				F->scale[i] = 1 / 3.6;
-			else if (strchr(h, '_'))
-				continue;	/* other quantities (pressures) */
-			else
-				k = strlen(h), F->scale[i] = 1 / 3.6;	/* BattLeDIM: m3/h */
-			char save = h[k];
-			h[k] = 0;
-			F->leak[i] = find_leak(F->T, h);
-			h[k] = save;
-		}
-		return 0;
-	}
-	const char *s = field(row, 0);
-	int64_t t;
-	if (!s)
-		return 0;
-	if (parse_ts(s, &t)) {
-		aw_error_at(row->file, row->line, "bad timestamp: %s", s);
-		F->stop = 1;
-		return 1;
-	}
-	if (F->n == 0)
-		F->t0 = t;
-	else if (F->n == 1)
-		F->dt = (long)(t - F->t0);
-	if ((F->n >= 1 && F->dt <= 0) || t != F->t0 + (int64_t)F->n * F->dt) {
-		aw_error_at(row->file, row->line, "flows must have one regular time step");
-		F->stop = 1;
-		return 1;
-	}
-	if (F->n == F->cap) {
-		F->cap = F->cap ? 2 * F->cap : 4096;
-		for (size_t j = 0; j < F->T->n; j++)
-			F->q[j] = aw_reallocarray(F->q[j], F->cap, sizeof **F->q);
-	}
-	for (size_t j = 0; j < F->T->n; j++)
-		F->q[j][F->n] = NAN;
-	for (size_t i = 1; i < F->ncol && i < row->n; i++) {
-		double v;
-		char *p;
-		if (F->leak[i] < 0 || !row->f[i] || !*(p = aw_trim(row->f[i])))
-			continue;
-		for (char *c = p; *c; c++)
-			if (*c == ',')
-				*c = '.';	/* decimal comma */
-		if (aw_parse_double(p, &v)) {
-			aw_error_at(row->file, row->line, "bad flow: %s", row->f[i]);
-			continue;
-		}
-		F->q[F->leak[i]][F->n] = v * F->scale[i];
-	}
-	F->n++;
-	return 0;
-}
-
-/* ---- distances ---- */
-
-struct dist_table {
-	struct aw_map idx;
-	double *m;
-	size_t n, cap;
-	struct aw_buf key;
-};
-
-static const char *pair_key(struct aw_buf *b, const char *a, const char *c)
-{
-	aw_buf_reset(b);
-	aw_buf_puts(b, a);
-	aw_buf_putc(b, '\x1f');
-	aw_buf_puts(b, c);
-	return b->s;
-}
-
-static int dist_row(const struct aw_csv_row *row, void *ctx)
-{
-	struct dist_table *D = ctx;
-	const char *a = field(row, 0), *b = field(row, 1), *m = field(row, 2);
-	double v;
-
-	if (!a && !b)
-		return 0;
-	if (!a || !b || !m || aw_parse_double(m, &v) || v < 0) {
-		if (row->line > 1)
-			aw_error_at(row->file, row->line, "expected a,b,metres");
-		return 0;	/* the first line may be a header */
-	}
-	if (D->n == D->cap) {
-		D->cap = D->cap ? 2 * D->cap : 64;
-		D->m = aw_reallocarray(D->m, D->cap, sizeof *D->m);
-	}
-	D->m[D->n] = v;
-	aw_map_put(&D->idx, pair_key(&D->key, a, b), D->n);
-	aw_map_put(&D->idx, pair_key(&D->key, b, a), D->n);
-	D->n++;
-	return 0;
-}
-
-static double table_dist(const char *a, const char *b, void *ctx)
-{
-	struct dist_table *D = ctx;
-	size_t i;
-	return aw_map_get(&D->idx, pair_key(&D->key, a, b), &i) ? D->m[i] : NAN;
 }
 
 /* ---- detections ---- */
@@ -713,8 +444,8 @@ static void fmt_pct(char *b, size_t n, double v)
 }
 
 struct run {
-	struct truth *T;
-	struct flows *F;
+	struct aw_truth *T;
+	int flows;
 	struct detv *D;
 	struct aw_score_det *dets;
 	struct aw_score_opts o;
@@ -784,7 +515,7 @@ static void write_table(struct run *R)
 	fmt_dur(c, sizeof c, r->delay_max_s);
 	fmt_dur(d, sizeof d, R->abrupt_median_s);
 	aw_w_printf(w, "delay        median %s, mean %s, max %s; abrupt leaks median %s\n", a, b, c, d);
-	if (R->F) {
+	if (R->flows) {
 		fmt_dur(a, sizeof a, r->onset_delay_median_s);
 		fmt_fixed(b, sizeof b, R->o.onset_lps, 2);
 		aw_w_printf(w, "onset delay  median %s; detected leaks with flow above %s L/s: %zu\n",
@@ -835,7 +566,7 @@ static void write_json(struct run *R)
 	aw_w_num(w, "delay_mean_s", r->delay_mean_s, 0);
 	aw_w_num(w, "delay_max_s", r->delay_max_s, 0);
 	aw_w_num(w, "delay_abrupt_median_s", R->abrupt_median_s, 0);
-	if (R->F) {
+	if (R->flows) {
 		aw_w_num(w, "onset_flow_lps", R->o.onset_lps, AW_SHORTEST);
 		aw_w_num(w, "onset_delay_median_s", r->onset_delay_median_s, 0);
 	}
@@ -937,7 +668,7 @@ int main(int argc, char **argv)
 	long max_latency = -1;
 	int json = 0, optind = 1, c;
 	struct run R = { 0 };
-	struct dist_table D = { 0 };
+	struct aw_dist_table D = { 0 };
 
 	aw_cli_init(argc, argv, &cli);
 	aw_score_opts_init(&R.o);
@@ -961,50 +692,29 @@ int main(int argc, char **argv)
 	if (!truth)
 		aw_usage_error("--truth FILE is required");
 
-	struct truth T = { 0 };
-	aw_csv_file(truth, 0, truth_row, &T);
-	if (!T.header && !T.bad)
-		aw_error_at(truth, 0, "no leak list");
-	if (!T.header || T.bad) {
-		truth_free(&T);
+	struct aw_truth T = { 0 };
+	if (aw_truth_load(&T, truth)) {
+		aw_truth_free(&T);
 		return 1;
 	}
 	R.T = &T;
-
-	struct flows F = { .T = &T };
 	if (flows) {
-		F.q = aw_calloc(T.n ? T.n : 1, sizeof *F.q);
-		aw_csv_file(flows, 0, flows_row, &F);
 		struct aw_buf missing = { 0 };
-		for (size_t j = 0; j < T.n; j++) {
-			if (!F.q[j] || F.n < 2)
-				continue;
-			int any = 0;
-			for (size_t i = 0; i < F.n && !any; i++)
-				any = !isnan(F.q[j][i]);
-			if (!any) {
-				aw_buf_printf(&missing, "%s%s", missing.len ? ", " : "", T.v[j].id);
-				continue;
-			}
-			T.v[j].flow = F.q[j];
-			T.v[j].nflow = F.n;
-			T.v[j].flow_t0 = F.t0;
-			T.v[j].flow_dt = F.dt;
-		}
+		aw_truth_load_flows(&T, flows, &missing);
 		if (missing.len && !aw_opt_quiet)
 			aw_warn("%s: no flow series for %s: volume from the peak flow", flows, missing.s);
 		aw_buf_free(&missing);
-		if (F.n >= 2) {
+		if (T.nflow >= 2) {
 			if (R.o.period_start == NONE)
-				R.o.period_start = F.t0;
+				R.o.period_start = T.flow_t0;
 			if (R.o.period_end == NONE)
-				R.o.period_end = F.t0 + (int64_t)F.n * F.dt;
+				R.o.period_end = T.flow_t0 + (int64_t)T.nflow * T.flow_dt;
 		}
-		R.F = &F;
+		R.flows = 1;
 	}
 	if (dists) {
-		aw_csv_file(dists, 0, dist_row, &D);
-		R.o.dist = R.o.dist_node = table_dist;
+		aw_dist_table_load(&D, dists);
+		R.o.dist = R.o.dist_node = aw_dist_table_get;
 		R.o.ctx = &D;
 	}
 	if (R.o.step && (R.o.period_start == NONE || R.o.period_end == NONE))
@@ -1072,10 +782,7 @@ int main(int argc, char **argv)
 	free(R.dets);
 	detv_free(R.D);
 	free(R.D);
-	truth_free(&T);
-	flows_free(&F);
-	aw_map_free(&D.idx);
-	aw_buf_free(&D.key);
-	free(D.m);
+	aw_truth_free(&T);
+	aw_dist_table_free(&D);
 	return R.nfailed ? 1 : rc;
 }
