@@ -8,9 +8,12 @@ _aw() {
 	aw-score)
 		case $prev in --truth|--flows|--distances|--period-start|--period-end|--top|--onset-flow|--steps|--min-tpr|--max-fpr|--max-latency|-c|--config) files=1 ;; esac
 		words=" --truth --flows --distances --period-start --period-end --top --onset-flow --steps --min-tpr --max-fpr --max-latency --json -v --verbose -c --config -q --quiet --progress -h --help --version" ;;
+	aw-select)
+		case $prev in -t|--type|-w|--where|-c|--config) files=1 ;; esac
+		words=" -t --type -w --where -v --invert --count -c --config -q --quiet --progress -h --help --version" ;;
 	esac
 	if [ -n "$files" ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-ingest aw-score
+complete -F _aw aw-ingest aw-score aw-select

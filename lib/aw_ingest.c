@@ -598,6 +598,22 @@ static int parse_value(const char *s, size_t n, int dc, double *v)
 	    (n == 3 && strncaseeq(s, "nan", 3)) || (n == 4 && strncaseeq(s, "null", 4)) ||
 	    (n == 1 && s[0] == '-'))
 		return 1;
+	if (!dc) {
+		/* plain decimals, the common case: no copy, no strtod */
+		size_t i = s[0] == '-', digits = 0, dots = 0;
+		for (; i < n; i++) {
+			if (s[i] >= '0' && s[i] <= '9')
+				digits++;
+			else if (s[i] == '.' && !dots)
+				dots++;
+			else
+				break;
+		}
+		if (i == n && digits && digits <= 15) {
+			*v = aw_strtonum(s, n);
+			return 0;
+		}
+	}
 	char buf[64];
 	if (n >= sizeof buf)
 		return -1;
