@@ -7,7 +7,7 @@
 
 #include "aw.h"
 #include "aw_score.h"
-#include "aw_truth.h"
+#include "aw_leaks.h"
 
 enum {
 	OPT_TRUTH = AW_LONG, OPT_FLOWS, OPT_DISTANCES, OPT_PERIOD_START, OPT_PERIOD_END,
@@ -444,7 +444,7 @@ static void fmt_pct(char *b, size_t n, double v)
 }
 
 struct run {
-	struct aw_truth *T;
+	struct aw_leaks *T;
 	int flows;
 	struct detv *D;
 	struct aw_score_det *dets;
@@ -692,15 +692,15 @@ int main(int argc, char **argv)
 	if (!truth)
 		aw_usage_error("--truth FILE is required");
 
-	struct aw_truth T = { 0 };
-	if (aw_truth_load(&T, truth)) {
-		aw_truth_free(&T);
+	struct aw_leaks T = { 0 };
+	if (aw_leaks_load(&T, truth)) {
+		aw_leaks_free(&T);
 		return 1;
 	}
 	R.T = &T;
 	if (flows) {
 		struct aw_buf missing = { 0 };
-		aw_truth_load_flows(&T, flows, &missing);
+		aw_leaks_load_flows(&T, flows, &missing);
 		if (missing.len && !aw_opt_quiet)
 			aw_warn("%s: no flow series for %s: volume from the peak flow", flows, missing.s);
 		aw_buf_free(&missing);
@@ -782,7 +782,7 @@ int main(int argc, char **argv)
 	free(R.dets);
 	detv_free(R.D);
 	free(R.D);
-	aw_truth_free(&T);
+	aw_leaks_free(&T);
 	aw_dist_table_free(&D);
 	return R.nfailed ? 1 : rc;
 }

@@ -3,319 +3,307 @@
 #include <string.h>
 
 #include "aw_csv.h"
+#include "aw_record.h"
 #include "aw_time.h"
 #include "aw_truth.h"
 
-static const char *field(const struct aw_csv_row *row, int c)
+const struct aw_label_def aw_label_defs[AW_NLABELS] = {
+	[AW_CONFIRMED_LEAK] = { "confirmed_leak", 1, 1.0 },
+	[AW_PROBABLE] = { "probable", 1, 0.7 },
+	[AW_SUSPECTED] = { "suspected", 1, 0.4 },
+	[AW_CONFIRMED_NO_LEAK] = { "confirmed_no_leak", 0, 1.0 },
+	[AW_OPERATIONAL_EVENT] = { "operational_event", 0, 0.5 },
+};
+
+int aw_label_find(const char *s)
 {
-	if (c < 0 || (size_t)c >= row->n || !row->f[c])
-		return NULL;
-	char *s = aw_trim(row->f[c]);
-	return *s ? s : NULL;
+	for (int i = 0; i < AW_NLABELS; i++)
+		if (strcmp(s, aw_label_defs[i].name) == 0)
+			return i;
+	return -1;
 }
 
-static int parse_ts(const char *s, int64_t *t)
+void aw_truth_add(struct aw_truth *t, const char *what, const char *dma, int64_t start,
+    int64_t end, int64_t peak, enum aw_label label)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->iv = aw_reallocarray(t->iv, t->cap, sizeof *t->iv);
+	}
+	struct aw_truth_interval *iv = &t->iv[t->n++];
+	iv->what = aw_strdup(what ? what : "");
+	iv->dma = dma && *dma ? aw_strdup(dma) : NULL;
+	iv->start = start;
+	iv->end = end;
+	iv->peak = peak > start && peak < end ? peak : start;
+	iv->label = label;
+}
+
+/* UTC seconds from ISO-8601 text; naive times are local in the configured zone */
+static int parse_time(const char *s, int64_t *t)
 {
 	int zoned;
-	return aw_parse_time(s, strlen(s), t, &zoned);
+	if (aw_parse_time(s, strlen(s), t, &zoned) != 0)
+		return -1;
+	if (!zoned)
+		*t = aw_tz_to_utc(*t, NULL, NULL);
+	return 0;
 }
 
-/* ---- leak lists ---- */
+static const char *where_dma(const struct aw_truth *t, const char *pipe, const char *node)
+{
+	if (!t->dma_of)
+		return NULL;
+	return t->dma_of(pipe && *pipe ? pipe : NULL, node && *node ? node : NULL, t->dma_ctx);
+}
 
-enum { C_ID, C_PIPE, C_NODE, C_START, C_END, C_PEAK, C_DMA, C_KIND, C_NCOL };
+enum { C_PIPE, C_NODE, C_DMA, C_START, C_END, C_PEAK, C_ID, C_N };
 
-static const char *const col_names[C_NCOL][4] = {
-	[C_ID] = { "leak_id", "id", NULL },
-	[C_PIPE] = { "pipe", "pipe_id", "link", NULL },
-	[C_NODE] = { "node", NULL },
-	[C_START] = { "start", "start_time", NULL },
-	[C_END] = { "end", "end_time", NULL },
-	[C_PEAK] = { "peak_lps", "peak_flow_lps", NULL },
-	[C_DMA] = { "dma", NULL },
-	[C_KIND] = { "kind", "leak_type", "type", NULL },
+static const char *const column_names[C_N][4] = {
+	[C_PIPE] = { "pipe", "pipe_id", "link_id" },
+	[C_NODE] = { "node", "node_id" },
+	[C_DMA] = { "dma" },
+	[C_START] = { "start", "start_time" },
+	[C_END] = { "end", "end_time" },
+	[C_PEAK] = { "peak_time", "peak" },
+	[C_ID] = { "leak_id", "id" },
 };
 
-struct leak_reader {
+struct leak_csv {
 	struct aw_truth *t;
-	int col[C_NCOL];
-	int header, bad;
+	int col[C_N];
+	int header_done, bad;
+	long rows;
 };
+
+static const char *cell(const struct aw_csv_row *row, int c)
+{
+	if (c < 0 || (size_t)c >= row->n)
+		return "";
+	return aw_trim(row->f[c]);
+}
 
 static int leak_row(const struct aw_csv_row *row, void *ctx)
 {
-	struct leak_reader *lr = ctx;
-	struct aw_truth *t = lr->t;
-	const char *s;
+	struct leak_csv *lc = ctx;
+	int64_t start, end = AW_TIME_OPEN, peak;
 
-	if (!lr->header) {
-		lr->header = 1;
-		for (int c = 0; c < C_NCOL; c++) {
-			lr->col[c] = -1;
-			for (int k = 0; col_names[c][k] && lr->col[c] < 0; k++)
-				for (size_t i = 0; i < row->n && lr->col[c] < 0; i++)
-					if (row->f[i] && aw_strcaseeq(aw_trim(row->f[i]), col_names[c][k]))
-						lr->col[c] = (int)i;
-		}
-		if (lr->col[C_START] < 0 || (lr->col[C_PIPE] < 0 && lr->col[C_NODE] < 0)) {
+	if (!lc->header_done) {
+		for (int c = 0; c < C_N; c++)
+			lc->col[c] = -1;
+		for (size_t i = 0; i < row->n; i++)
+			for (int c = 0; c < C_N; c++)
+				for (int k = 0; k < 4 && column_names[c][k]; k++)
+					if (lc->col[c] < 0 && aw_strcaseeq(aw_trim(row->f[i]), column_names[c][k]))
+						lc->col[c] = (int)i;
+		lc->header_done = 1;
+		if (lc->col[C_START] < 0 || (lc->col[C_PIPE] < 0 && lc->col[C_NODE] < 0)) {
 			aw_error_at(row->file, row->line,
-			    "not a leak list: need a start column and a pipe or node column");
-			lr->bad = 1;
+			    "leak list needs a start column and a pipe or node column");
+			lc->bad = 1;
 			return 1;
 		}
 		return 0;
 	}
-	if (row->n == 1 && !field(row, 0))
+	if (row->n == 1 && !*cell(row, 0))
 		return 0;
-
-	struct aw_score_leak l = { 0 };
-	const char *pipe = field(row, lr->col[C_PIPE]), *node = field(row, lr->col[C_NODE]);
-	const char *id = field(row, lr->col[C_ID]);
-	if (!pipe && !node) {
-		aw_error_at(row->file, row->line, "leak without a pipe or node");
-		return 0;
-	}
-	if (!(s = field(row, lr->col[C_START])) || parse_ts(s, &l.start)) {
-		aw_error_at(row->file, row->line, "bad or missing start time");
+	const char *pipe = cell(row, lc->col[C_PIPE]), *node = cell(row, lc->col[C_NODE]);
+	const char *s = cell(row, lc->col[C_START]), *e = cell(row, lc->col[C_END]);
+	const char *p = cell(row, lc->col[C_PEAK]), *dma = cell(row, lc->col[C_DMA]);
+	const char *id = cell(row, lc->col[C_ID]);
+	if (!*pipe && !*node) {
+		aw_error_at(row->file, row->line, "leak without pipe or node");
 		return 0;
 	}
-	l.end = AW_SCORE_OPEN;
-	if ((s = field(row, lr->col[C_END])) && (parse_ts(s, &l.end) || l.end < l.start)) {
-		aw_error_at(row->file, row->line, "bad end time: %s", s);
+	if (parse_time(s, &start) != 0) {
+		aw_error_at(row->file, row->line, "bad start time '%s'", s);
 		return 0;
 	}
-	l.peak_lps = NAN;
-	if ((s = field(row, lr->col[C_PEAK])) &&
-	    (aw_parse_double(s, &l.peak_lps) || !(l.peak_lps >= 0))) {
-		aw_error_at(row->file, row->line, "bad peak flow: %s", s);
+	if (*e && parse_time(e, &end) != 0) {
+		aw_error_at(row->file, row->line, "bad end time '%s'", e);
 		return 0;
 	}
-	l.pipe = pipe ? aw_strdup(pipe) : NULL;
-	l.node = !pipe ? aw_strdup(node) : NULL;
-	l.id = aw_strdup(id ? id : pipe ? pipe : node);
-	l.dma = (s = field(row, lr->col[C_DMA])) ? aw_strdup(s) : NULL;
-	if (t->n == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 32;
-		t->v = aw_reallocarray(t->v, t->cap, sizeof *t->v);
-		t->kind = aw_reallocarray(t->kind, t->cap, sizeof *t->kind);
+	if (end < start) {
+		aw_error_at(row->file, row->line, "leak ends before it starts");
+		return 0;
 	}
-	t->kind[t->n] = (s = field(row, lr->col[C_KIND])) ? aw_strdup(s) : NULL;
-	t->v[t->n++] = l;
+	peak = start;
+	if (*p && parse_time(p, &peak) != 0) {
+		aw_error_at(row->file, row->line, "bad peak time '%s'", p);
+		return 0;
+	}
+	if (!*dma)
+		dma = where_dma(lc->t, pipe, node);
+	aw_truth_add(lc->t, *id ? id : *pipe ? pipe : node, dma, start, end, peak,
+	    AW_CONFIRMED_LEAK);
+	lc->rows++;
 	return 0;
 }
 
-int aw_truth_load(struct aw_truth *t, const char *path)
+int aw_truth_read_leaks(struct aw_truth *t, const char *path)
 {
-	struct leak_reader lr = { .t = t };
-
-	if (aw_csv_file(path, 0, leak_row, &lr) < 0 && !lr.header)
+	struct leak_csv lc = { .t = t };
+	if (aw_csv_file(path, 0, leak_row, &lc) != 0 || lc.bad)
 		return -1;
-	if (!lr.header)
-		aw_error_at(path, 0, "no leak list");
-	return lr.header && !lr.bad ? 0 : -1;
+	if (!lc.header_done) {
+		aw_error_at(path, 1, "empty leak list");
+		return -1;
+	}
+	return 0;
+}
+
+struct event {
+	char *dma;
+	int64_t start, end;
+};
+
+struct pending {
+	char *event, *file;
+	long line;
+	enum aw_label label;
+};
+
+static int rec_time(struct aw_record *r, const char *key, int64_t *t, const char *file,
+    long line)
+{
+	const char *s = aw_get_str(r, key);
+	if (!s) {
+		const struct aw_field *f = aw_get(r, key);
+		if (!f || f->type == AW_JNULL)
+			return 1;
+		aw_error_at(file, line, "%s: not a timestamp", key);
+		return -1;
+	}
+	if (parse_time(s, t) != 0) {
+		aw_error_at(file, line, "%s: bad timestamp '%s'", key, s);
+		return -1;
+	}
+	return 0;
+}
+
+long aw_truth_read_labels(struct aw_truth *t, char **files, int nfiles)
+{
+	struct aw_reader *in = aw_reader_open(files, nfiles);
+	struct aw_record r = { 0 };
+	struct aw_map ev_index = { 0 };
+	struct event *ev = NULL;
+	struct pending *pend = NULL;
+	size_t nev = 0, npend = 0;
+	long taken = 0;
+
+	while (aw_read(in, &r)) {
+		const char *file = aw_reader_name(in);
+		long line = aw_reader_lineno(in);
+		int64_t start = 0, end = AW_TIME_OPEN;
+
+		if (aw_is(&r, "type", "event")) {
+			/* strings from the record live until the next aw_get_str: copy them */
+			char *id = aw_get_str(&r, "id") ? aw_strdup(aw_get_str(&r, "id")) : NULL;
+			int rs = id ? rec_time(&r, "start", &start, file, line) : -1;
+			if (!id)
+				aw_error_at(file, line, "event without id");
+			else if (rs > 0)
+				aw_error_at(file, line, "event without start");
+			if (rs == 0 && rec_time(&r, "end", &end, file, line) >= 0) {
+				const char *dma = aw_get_str(&r, "dma");
+				ev = aw_reallocarray(ev, nev + 1, sizeof *ev);
+				ev[nev] = (struct event){ dma && *dma ? aw_strdup(dma) : NULL, start, end };
+				aw_map_put(&ev_index, id, nev++);
+			}
+			free(id);
+			continue;
+		}
+		if (!aw_is(&r, "type", "label"))
+			continue;
+		const char *ls = aw_get_str(&r, "label");
+		int label = ls ? aw_label_find(ls) : -1;
+		if (label < 0) {
+			aw_error_at(file, line, ls ? "unknown label '%s'" : "label record without label%s",
+			    ls ? ls : "");
+			continue;
+		}
+		const char *event = aw_get_str(&r, "event");
+		if (event) {
+			pend = aw_reallocarray(pend, npend + 1, sizeof *pend);
+			pend[npend++] = (struct pending){ aw_strdup(event), aw_strdup(file), line,
+				(enum aw_label)label };
+			continue;
+		}
+		int rs = rec_time(&r, "start", &start, file, line);
+		if (rs > 0)
+			aw_error_at(file, line, "label without event or start");
+		if (rs != 0 || rec_time(&r, "end", &end, file, line) < 0)
+			continue;
+		if (end < start) {
+			aw_error_at(file, line, "label ends before it starts");
+			continue;
+		}
+		char *pipe = aw_get_str(&r, "pipe") ? aw_strdup(aw_get_str(&r, "pipe")) : NULL;
+		char *node = aw_get_str(&r, "node") ? aw_strdup(aw_get_str(&r, "node")) : NULL;
+		const char *dma = aw_get_str(&r, "dma");
+		if (!dma)
+			dma = where_dma(t, pipe, node);
+		aw_truth_add(t, pipe ? pipe : node ? node : "", dma, start, end, start,
+		    (enum aw_label)label);
+		free(pipe);
+		free(node);
+		taken++;
+	}
+	for (size_t i = 0; i < npend; i++) {
+		size_t k;
+		if (!aw_map_get(&ev_index, pend[i].event, &k))
+			aw_error_at(pend[i].file, pend[i].line, "label for unknown event '%s'",
+			    pend[i].event);
+		else {
+			aw_truth_add(t, pend[i].event, ev[k].dma, ev[k].start, ev[k].end,
+			    ev[k].start, pend[i].label);
+			taken++;
+		}
+		free(pend[i].event);
+		free(pend[i].file);
+	}
+	for (size_t i = 0; i < nev; i++)
+		free(ev[i].dma);
+	free(ev);
+	free(pend);
+	aw_map_free(&ev_index);
+	aw_record_free(&r);
+	aw_reader_close(in);
+	return taken;
+}
+
+int aw_truth_at(const struct aw_truth *t, const char *dma, int64_t ts, float *y, float *w)
+{
+	double best = -1;
+	int pos = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct aw_truth_interval *iv = &t->iv[i];
+		if (ts < iv->start || ts > iv->end || (iv->dma && strcmp(iv->dma, dma) != 0))
+			continue;
+		const struct aw_label_def *d = &aw_label_defs[iv->label];
+		double wt = d->weight;
+		if (d->positive && ts < iv->peak)
+			wt *= fmax(0.1, (double)(ts - iv->start) / (double)(iv->peak - iv->start));
+		if (wt > best || (wt == best && d->positive && !pos)) {
+			best = wt;
+			pos = d->positive;
+		}
+	}
+	if (best < 0)
+		return 0;
+	*y = (float)pos;
+	*w = (float)best;
+	return 1;
 }
 
 void aw_truth_free(struct aw_truth *t)
 {
-	for (size_t j = 0; j < t->n; j++) {
-		free((char *)t->v[j].id);
-		free((char *)t->v[j].pipe);
-		free((char *)t->v[j].node);
-		free((char *)t->v[j].dma);
-		free(t->kind[j]);
-		if (t->flow)
-			free(t->flow[j]);
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->iv[i].what);
+		free(t->iv[i].dma);
 	}
-	free(t->v);
-	free(t->kind);
-	free(t->flow);
-	memset(t, 0, sizeof *t);
-}
-
-/* ---- leak flow series ---- */
-
-struct flow_reader {
-	struct aw_truth *t;
-	int *leak;		/* column -> leak index, or -1 */
-	double *scale;		/* column -> factor to L/s */
-	size_t ncol, n, cap;
-	int header;
-};
-
-static int find_leak(const struct aw_truth *t, const char *key)
-{
-	for (size_t j = 0; j < t->n; j++)
-		if (strcmp(t->v[j].id, key) == 0)
-			return (int)j;
-	for (size_t j = 0; j < t->n; j++)
-		if (t->v[j].pipe && strcmp(t->v[j].pipe, key) == 0)
-			return (int)j;
-	return -1;
-}
-
-static int ends_with(const char *s, const char *suf, size_t *prefix)
-{
-	size_t n = strlen(s), m = strlen(suf);
-	if (n <= m || strcmp(s + n - m, suf) != 0)
-		return 0;
-	*prefix = n - m;
-	return 1;
-}
-
-static void flow_header(struct flow_reader *fr, const struct aw_csv_row *row)
-{
-	fr->header = 1;
-	fr->ncol = row->n;
-	fr->leak = aw_calloc(row->n, sizeof *fr->leak);
-	fr->scale = aw_calloc(row->n, sizeof *fr->scale);
-	for (size_t i = 0; i < row->n; i++) {
-		char *h = row->f[i] ? aw_trim(row->f[i]) : "";
-		size_t k;
-		fr->leak[i] = -1;
-		if (i == 0)
-			continue;
-		if (ends_with(h, "_flow_lps", &k) || ends_with(h, "_lps", &k))
-			fr->scale[i] = 1;
-		else if (ends_with(h, "_m3h", &k))
-			fr->scale[i] = 1 / 3.6;
-		else if (strchr(h, '_'))
-			continue;	/* other quantities (leak pressures) */
-		else
-			k = strlen(h), fr->scale[i] = 1 / 3.6;
-		char save = h[k];
-		h[k] = 0;
-		fr->leak[i] = find_leak(fr->t, h);
-		h[k] = save;
-	}
-}
-
-static int flow_row(const struct aw_csv_row *row, void *ctx)
-{
-	struct flow_reader *fr = ctx;
-	struct aw_truth *t = fr->t;
-	const char *s;
-	int64_t ts;
-
-	if (!fr->header) {
-		flow_header(fr, row);
-		return 0;
-	}
-	if (!(s = field(row, 0)))
-		return 0;
-	if (parse_ts(s, &ts)) {
-		aw_error_at(row->file, row->line, "bad timestamp: %s", s);
-		return 1;
-	}
-	if (fr->n == 0)
-		t->flow_t0 = ts;
-	else if (fr->n == 1)
-		t->flow_dt = (long)(ts - t->flow_t0);
-	if ((fr->n >= 1 && t->flow_dt <= 0) || ts != t->flow_t0 + (int64_t)fr->n * t->flow_dt) {
-		aw_error_at(row->file, row->line, "flows must have one regular time step");
-		return 1;
-	}
-	if (fr->n == fr->cap) {
-		fr->cap = fr->cap ? 2 * fr->cap : 4096;
-		for (size_t j = 0; j < t->n; j++)
-			t->flow[j] = aw_reallocarray(t->flow[j], fr->cap, sizeof **t->flow);
-	}
-	for (size_t j = 0; j < t->n; j++)
-		t->flow[j][fr->n] = NAN;
-	for (size_t i = 1; i < fr->ncol && i < row->n; i++) {
-		double v;
-		char *p;
-		if (fr->leak[i] < 0 || !row->f[i] || !*(p = aw_trim(row->f[i])))
-			continue;
-		for (char *c = p; *c; c++)
-			if (*c == ',')
-				*c = '.';	/* decimal comma */
-		if (aw_parse_double(p, &v)) {
-			aw_error_at(row->file, row->line, "bad flow: %s", row->f[i]);
-			continue;
-		}
-		t->flow[fr->leak[i]][fr->n] = v * fr->scale[i];
-	}
-	fr->n++;
-	return 0;
-}
-
-int aw_truth_load_flows(struct aw_truth *t, const char *path, struct aw_buf *missing)
-{
-	struct flow_reader fr = { .t = t };
-	int rc;
-
-	t->flow = aw_calloc(t->n ? t->n : 1, sizeof *t->flow);
-	rc = aw_csv_file(path, 0, flow_row, &fr);
-	t->nflow = fr.n;
-	for (size_t j = 0; j < t->n; j++) {
-		int any = 0;
-		for (size_t i = 0; i < fr.n && !any; i++)
-			any = !isnan(t->flow[j][i]);
-		if (!any || fr.n < 2) {
-			if (missing)
-				aw_buf_printf(missing, "%s%s", missing->len ? ", " : "", t->v[j].id);
-			continue;
-		}
-		t->v[j].flow = t->flow[j];
-		t->v[j].nflow = fr.n;
-		t->v[j].flow_t0 = t->flow_t0;
-		t->v[j].flow_dt = t->flow_dt;
-	}
-	free(fr.leak);
-	free(fr.scale);
-	return rc < 0 || !fr.header ? -1 : 0;
-}
-
-/* ---- distance tables ---- */
-
-static const char *pair_key(struct aw_buf *b, const char *a, const char *c)
-{
-	aw_buf_reset(b);
-	aw_buf_puts(b, a);
-	aw_buf_putc(b, '\x1f');
-	aw_buf_puts(b, c);
-	return b->s;
-}
-
-static int dist_row(const struct aw_csv_row *row, void *ctx)
-{
-	struct aw_dist_table *d = ctx;
-	const char *a = field(row, 0), *b = field(row, 1), *m = field(row, 2);
-	double v;
-
-	if (!a && !b)
-		return 0;
-	if (!a || !b || !m || aw_parse_double(m, &v) || !(v >= 0)) {
-		if (row->line > 1)	/* the first line may be a header */
-			aw_error_at(row->file, row->line, "expected a,b,metres");
-		return 0;
-	}
-	if (d->n == d->cap) {
-		d->cap = d->cap ? 2 * d->cap : 64;
-		d->m = aw_reallocarray(d->m, d->cap, sizeof *d->m);
-	}
-	d->m[d->n] = v;
-	aw_map_put(&d->idx, pair_key(&d->key, a, b), d->n);
-	aw_map_put(&d->idx, pair_key(&d->key, b, a), d->n);
-	d->n++;
-	return 0;
-}
-
-int aw_dist_table_load(struct aw_dist_table *d, const char *path)
-{
-	return aw_csv_file(path, 0, dist_row, d) < 0 ? -1 : 0;
-}
-
-double aw_dist_table_get(const char *a, const char *b, void *ctx)
-{
-	struct aw_dist_table *d = ctx;
-	size_t i;
-	return aw_map_get(&d->idx, pair_key(&d->key, a, b), &i) ? d->m[i] : NAN;
-}
-
-void aw_dist_table_free(struct aw_dist_table *d)
-{
-	aw_map_free(&d->idx);
-	aw_buf_free(&d->key);
-	free(d->m);
-	memset(d, 0, sizeof *d);
+	free(t->iv);
+	t->iv = NULL;
+	t->n = t->cap = 0;
 }
