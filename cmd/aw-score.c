@@ -8,18 +8,23 @@
 #include "aw.h"
 #include "aw_score.h"
 #include "aw_leaks.h"
+#include "aw_net.h"
 
 enum {
-	OPT_TRUTH = AW_LONG, OPT_FLOWS, OPT_DISTANCES, OPT_PERIOD_START, OPT_PERIOD_END,
+	OPT_TRUTH = AW_LONG, OPT_FLOWS, OPT_NETWORK, OPT_DISTANCES, OPT_PERIOD_START, OPT_PERIOD_END,
+	OPT_UTC, OPT_TZ,
 	OPT_TOP, OPT_ONSET, OPT_STEPS, OPT_MIN_TPR, OPT_MAX_FPR, OPT_MAX_LATENCY, OPT_JSON,
 };
 
 static const struct aw_opt opts[] = {
 	{ OPT_TRUTH, "truth", "FILE", "ground-truth leaks: a scenario's leaks.csv or BattLeDIM leak events" },
 	{ OPT_FLOWS, "flows", "FILE", "leak outflow series (leak_truth.csv or BattLeDIM Leakages.csv)" },
+	{ OPT_NETWORK, "network", "NET.inp", "network for pipe distances and DMAs (default: configured)" },
 	{ OPT_DISTANCES, "distances", "FILE", "pipe distances in metres: CSV rows a,b,metres" },
 	{ OPT_PERIOD_START, "period-start", "TIME", "ignore detections before TIME" },
 	{ OPT_PERIOD_END, "period-end", "TIME", "end of the evaluation period (exclusive)" },
+	{ OPT_UTC, "utc", NULL, "timestamps without a zone are UTC" },
+	{ OPT_TZ, "tz", "ZONE", "timestamps without a zone are local time in this IANA zone" },
 	{ OPT_TOP, "top", "K", "candidate pipes per detection considered (default 1)" },
 	{ OPT_ONSET, "onset-flow", "LPS", "onset = first step the leak flow exceeds LPS (default 0)" },
 	{ OPT_STEPS, "steps", "DUR", "per-step precision, recall, F1 and MCC on DUR steps" },
@@ -32,7 +37,7 @@ static const struct aw_opt opts[] = {
 };
 
 static const struct aw_cli cli = {
-	"--truth FILE [--flows FILE] [--distances FILE] [--min-tpr X] [--max-fpr X]"
+	"--truth FILE [--flows FILE] [--network NET.inp] [--min-tpr X] [--max-fpr X]"
 	" [--max-latency DUR] [--json] [option ...] [FILE...]",
 	"Score leak detections (events, alerts or BattLeDIM pipe,time lines) against ground truth.",
 	opts, NULL,
@@ -40,10 +45,106 @@ static const struct aw_cli cli = {
 
 #define NONE AW_SCORE_NONE
 
+/* naive times are local in the configured zone (UTC unless aw_tz_set) */
 static int parse_ts(const char *s, int64_t *t)
 {
 	int zoned;
-	return aw_parse_time(s, strlen(s), t, &zoned);
+	if (aw_parse_time(s, strlen(s), t, &zoned) != 0)
+		return -1;
+	if (!zoned)
+		*t = aw_tz_to_utc(*t, NULL, NULL);
+	return 0;
+}
+
+/* ---- distances ---- */
+
+struct places {
+	struct aw_dist_table *table;	/* may be NULL */
+	struct aw_net *net;		/* may be NULL */
+	struct aw_map unknown;		/* detected pipes not in the network */
+	struct aw_buf unknown_list;
+};
+
+static void note_unknown(struct places *p, const char *pipe)
+{
+	size_t v;
+	if (aw_map_get(&p->unknown, pipe, &v))
+		return;
+	aw_map_put(&p->unknown, pipe, 1);
+	aw_buf_printf(&p->unknown_list, "%s%s", p->unknown_list.len ? ", " : "", pipe);
+}
+
+/* the table first, then the network; NaN when neither knows */
+static double place_dist(const char *a, const char *b, void *ctx)
+{
+	struct places *p = ctx;
+	size_t i, j;
+	double d = p->table ? aw_dist_table_get(a, b, p->table) : NAN;
+
+	if (!isnan(d) || !p->net)
+		return d;
+	if (!aw_net_link(p->net, a, &i)) {
+		note_unknown(p, a);
+		return NAN;
+	}
+	if (!aw_net_link(p->net, b, &j))
+		return NAN;
+	d = aw_net_link_dist(p->net, i, j);
+	return isinf(d) ? NAN : d;
+}
+
+static double place_dist_node(const char *pipe, const char *node, void *ctx)
+{
+	struct places *p = ctx;
+	size_t i, j;
+	double d = p->table ? aw_dist_table_get(pipe, node, p->table) : NAN;
+
+	if (!isnan(d) || !p->net)
+		return d;
+	if (!aw_net_link(p->net, pipe, &i)) {
+		note_unknown(p, pipe);
+		return NAN;
+	}
+	if (!aw_net_node(p->net, node, &j))
+		return NAN;
+	d = aw_net_node_link_dist(p->net, j, i);
+	return isinf(d) ? NAN : d;
+}
+
+/* Loads the network with the configured DMA inlets, as aw-network does, and gives the
+ * leaks without a dma the DMA of their pipe or node. */
+static struct aw_net *load_network(const char *path, const struct aw_config *cfg,
+    struct aw_leaks *T)
+{
+	struct aw_net *net = aw_net_load(path);
+	struct aw_inlet *inlets = NULL;
+	size_t n = 0, k;
+
+	if (!net)
+		return NULL;
+	for (size_t d = 0; d < cfg->ndmas; d++)
+		for (size_t j = 0; j < cfg->dmas[d].ninlets; j++) {
+			const char *id = cfg->dmas[d].inlets[j];
+			const struct aw_sensor *s = aw_sensor_find(cfg, id);
+			inlets = aw_reallocarray(inlets, n + 1, sizeof *inlets);
+			inlets[n++] = (struct aw_inlet){ s && s->node ? s->node : id, cfg->dmas[d].id, 0 };
+		}
+	aw_net_dmas_derive(net, inlets, n, cfg->path);
+	free(inlets);
+	for (size_t j = 0; j < T->n; j++) {
+		struct aw_score_leak *l = &T->v[j];
+		int dma = -1;
+		if (l->pipe && aw_net_link(net, l->pipe, &k))
+			dma = net->links[k].dma;
+		else if (!l->pipe && aw_net_node(net, l->node, &k))
+			dma = net->nodes[k].dma;
+		else
+			aw_warn("leak %s: no %s %s in %s", l->id, l->pipe ? "pipe" : "node",
+			    l->pipe ? l->pipe : l->node, net->file);
+		if (!l->dma && dma >= 0)
+			l->dma = aw_strdup(net->dmas[dma].id);
+	}
+	return net;
 }
 
 /* ---- detections ---- */
@@ -663,7 +764,9 @@ static void gate(struct run *R, const char *name, int fail, const char *fmt, ...
 
 int main(int argc, char **argv)
 {
-	const char *truth = NULL, *flows = NULL, *dists = NULL, *arg;
+	const char *truth = NULL, *flows = NULL, *dists = NULL, *network = NULL, *tz = NULL, *arg;
+	const char *pstart = NULL, *pend = NULL;
+	int utc = 0;
 	double min_tpr = NAN, max_fpr = NAN;
 	long max_latency = -1;
 	int json = 0, optind = 1, c;
@@ -676,9 +779,16 @@ int main(int argc, char **argv)
 		switch (c) {
 		case OPT_TRUTH: truth = arg; break;
 		case OPT_FLOWS: flows = arg; break;
+		case OPT_NETWORK: network = arg; break;
 		case OPT_DISTANCES: dists = arg; break;
-		case OPT_PERIOD_START: R.o.period_start = arg_time("--period-start", arg); break;
-		case OPT_PERIOD_END: R.o.period_end = arg_time("--period-end", arg); break;
+		case OPT_UTC: utc = 1; break;
+		case OPT_TZ:
+			if (aw_tz_set(arg))
+				aw_usage_error("--tz: unknown time zone: %s", arg);
+			tz = arg;
+			break;
+		case OPT_PERIOD_START: pstart = arg; break;
+		case OPT_PERIOD_END: pend = arg; break;
 		case OPT_TOP: R.o.top_k = (size_t)aw_arg_long("--top", arg, 1, 1000); break;
 		case OPT_ONSET: R.o.onset_lps = aw_arg_double("--onset-flow", arg); break;
 		case OPT_STEPS: R.o.step = aw_arg_duration("--steps", arg); break;
@@ -691,10 +801,23 @@ int main(int argc, char **argv)
 	}
 	if (!truth)
 		aw_usage_error("--truth FILE is required");
+	if (utc && tz)
+		aw_usage_error("--utc and --tz exclude each other");
+	/* the configuration sets the time zone; --utc and --tz override it */
+	struct aw_config *cfg = aw_config_load(NULL);
+	if (utc)
+		aw_tz_set("UTC");
+	else if (tz)
+		aw_tz_set(tz);
+	if (pstart)
+		R.o.period_start = arg_time("--period-start", pstart);
+	if (pend)
+		R.o.period_end = arg_time("--period-end", pend);
 
 	struct aw_leaks T = { 0 };
 	if (aw_leaks_load(&T, truth)) {
 		aw_leaks_free(&T);
+		aw_config_free(cfg);
 		return 1;
 	}
 	R.T = &T;
@@ -712,10 +835,24 @@ int main(int argc, char **argv)
 		}
 		R.flows = 1;
 	}
+	struct places P = { 0 };
+	char *netpath = network ? aw_strdup(network) :
+	    cfg->network ? aw_config_file(cfg, cfg->network) : NULL;
+	if (netpath && !(P.net = load_network(netpath, cfg, &T))) {
+		free(netpath);
+		aw_leaks_free(&T);
+		aw_config_free(cfg);
+		return 1;
+	}
+	free(netpath);
 	if (dists) {
 		aw_dist_table_load(&D, dists);
-		R.o.dist = R.o.dist_node = aw_dist_table_get;
-		R.o.ctx = &D;
+		P.table = &D;
+	}
+	if (P.table || P.net) {
+		R.o.dist = place_dist;
+		R.o.dist_node = place_dist_node;
+		R.o.ctx = &P;
 	}
 	if (R.o.step && (R.o.period_start == NONE || R.o.period_end == NONE))
 		aw_usage_error("--steps needs --flows or --period-start and --period-end");
@@ -739,7 +876,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < R.D->n; i++)
 		with_pipes += R.D->v[i].pipes.n > 0;
 	if (with_pipes && !R.o.dist && !aw_opt_quiet)
-		aw_warn("no --distances: a detection's pipe counts only when it is the leaking pipe");
+		aw_warn("no network or --distances: a detection's pipe counts only when it is the "
+		    "leaking pipe");
 	if (aw_score_run(T.v, T.n, R.dets, R.D->n, &R.o, &R.r))
 		aw_die(1, "per-step scoring needs a bounded period");
 
@@ -751,6 +889,8 @@ int main(int argc, char **argv)
 	R.abrupt_median_s = aw_median(v, n);
 	free(v);
 
+	if (P.unknown_list.len)
+		aw_warn("detected pipes not in %s: %s", P.net->file, P.unknown_list.s);
 	if (R.r.volume_unknown && !aw_opt_quiet)
 		aw_warn("true positives without a leak volume (no flow series, peak flow or "
 		    "period end): %zu; the score is unknown", R.r.volume_unknown);
@@ -784,5 +924,10 @@ int main(int argc, char **argv)
 	free(R.D);
 	aw_leaks_free(&T);
 	aw_dist_table_free(&D);
+	if (P.net)
+		aw_net_free(P.net);
+	aw_map_free(&P.unknown);
+	aw_buf_free(&P.unknown_list);
+	aw_config_free(cfg);
 	return R.nfailed ? 1 : rc;
 }

@@ -15,8 +15,8 @@ _aw() {
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
 	aw-score)
-		case $prev in --truth|--flows|--distances|--period-start|--period-end|--top|--onset-flow|--steps|--min-tpr|--max-fpr|--max-latency|-c|--config) files=1 ;; esac
-		words=" --truth --flows --distances --period-start --period-end --top --onset-flow --steps --min-tpr --max-fpr --max-latency --json -v --verbose -c --config -q --quiet --progress -h --help --version" ;;
+		case $prev in --truth|--flows|--network|--distances|--period-start|--period-end|--tz|--top|--onset-flow|--steps|--min-tpr|--max-fpr|--max-latency|-c|--config) files=1 ;; esac
+		words=" --truth --flows --network --distances --period-start --period-end --utc --tz --top --onset-flow --steps --min-tpr --max-fpr --max-latency --json -v --verbose -c --config -q --quiet --progress -h --help --version" ;;
 	aw-select)
 		case $prev in -t|--type|-w|--where|--since|--until|-c|--config) files=1 ;; esac
 		words=" -t --type -w --where -v --invert --since --until --count -c --config -q --quiet --progress -h --help --version" ;;

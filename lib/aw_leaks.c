@@ -14,10 +14,15 @@ static const char *field(const struct aw_csv_row *row, int c)
 	return *s ? s : NULL;
 }
 
+/* naive times are local in the configured zone (UTC unless aw_tz_set) */
 static int parse_ts(const char *s, int64_t *t)
 {
 	int zoned;
-	return aw_parse_time(s, strlen(s), t, &zoned);
+	if (aw_parse_time(s, strlen(s), t, &zoned) != 0)
+		return -1;
+	if (!zoned)
+		*t = aw_tz_to_utc(*t, NULL, NULL);
+	return 0;
 }
 
 /* ---- leak lists ---- */

@@ -23,7 +23,7 @@ struct aw_leaks {
 /* Reads a CSV leak list with a header. Columns by name (any case): leak_id|id,
  * pipe|pipe_id|link, node, start|start_time, end|end_time (empty: still leaking),
  * peak_lps|peak_flow_lps, dma, kind|leak_type|type. A leak with an empty pipe is at its
- * node. Naive times are UTC. Bad rows are reported as FILE:LINE and skipped. Returns 0,
+ * node. Naive times are local in the configured zone (aw_tz_set; UTC by default). Bad rows are reported as FILE:LINE and skipped. Returns 0,
  * or -1 (reported) when the file cannot be read or is not a leak list. */
 int aw_leaks_load(struct aw_leaks *t, const char *path);
 

@@ -15,6 +15,9 @@ golden score-battledim aw-score -v --truth $D/bd_events.csv --flows $D/bd_leakag
 golden score-stdin-no-flows sh -c "aw-score --truth $D/truth.csv --period-end 2019-01-02 < $D/det.csv"
 golden score-gzip-quiet sh -c "gzip -c $D/events.ndjson | aw-score -q --truth $D/truth.csv --distances $D/dist.csv -"
 golden score-period aw-score -q $all --period-start 2019-01-01T06:00:00Z --period-end 2019-01-01T16:00:00Z $D/det.csv $D/events.ndjson
+golden score-tz sh -c "aw-score --tz Europe/Berlin --truth $D/truth.csv --period-end 2019-01-02 < $D/det.csv"
+golden score-network aw-score -v --truth $D/net_truth.csv --network $D/line.inp \
+    --period-end 2019-01-01T06:00:00Z $D/net_det.ndjson
 
 aw-score $all $D/det.csv > /dev/full 2> "$TMP/err"
 [ $? -eq 1 ] && grep -q 'write error' "$TMP/err"

@@ -15,5 +15,7 @@ golden score-bad-detections aw-score -q --truth $D/truth.csv --distances $D/dist
 golden score-bad-truth aw-score -q --truth $D/bad_truth.csv $D/det.csv
 golden score-not-a-leak-list aw-score --truth $D/dist.csv $D/det.csv
 golden score-missing-file aw-score -q --truth $D/truth.csv nosuch.ndjson $D/det.csv
+golden score-bad-network aw-score --truth $D/truth.csv --network $D/nosuch.inp $D/det.csv
+golden score-utc-and-tz aw-score --utc --tz Europe/Berlin --truth $D/truth.csv $D/det.csv
 golden score-orphan-alert aw-score -q --truth $D/truth.csv --distances $D/dist.csv $D/orphan.ndjson
 done_testing
