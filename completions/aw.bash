@@ -17,6 +17,9 @@ _aw() {
 	aw-prob)
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
+	aw-score)
+		case $prev in --truth|--flows|--network|--distances|--period-start|--period-end|--tz|--top|--onset-flow|--steps|--min-tpr|--max-fpr|--max-latency|-c|--config) files=1 ;; esac
+		words=" --truth --flows --network --distances --period-start --period-end --utc --tz --top --onset-flow --steps --min-tpr --max-fpr --max-latency --json -v --verbose -c --config -q --quiet --progress -h --help --version" ;;
 	aw-select)
 		case $prev in -t|--type|-w|--where|--since|--until|-c|--config) files=1 ;; esac
 		words=" -t --type -w --where -v --invert --since --until --count -c --config -q --quiet --progress -h --help --version" ;;
@@ -28,4 +31,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-alert aw-event aw-ingest aw-network aw-prob aw-select aw-workorder
+complete -F _aw aw-alert aw-event aw-ingest aw-network aw-prob aw-score aw-select aw-workorder
