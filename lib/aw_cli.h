@@ -2,6 +2,7 @@
  * and --dump-options (read by the completion generator and the man-page test). */
 #ifndef AW_CLI_H
 #define AW_CLI_H
+#include "aw_util.h"
 
 /* Option ids: the short option character, or AW_LONG + n for long-only options. */
 #define AW_LONG 256

@@ -1,0 +1,123 @@
+#include <csv.h>
+#include <errno.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aw_csv.h"
+
+struct rowbuf {
+	struct aw_csv_row row;
+	size_t cap;
+	struct aw_buf data;	/* fields back to back, NUL-separated */
+	size_t *off;
+	aw_csv_fn fn;
+	void *ctx;
+	long line, newlines;	/* line where the current row starts; newlines inside it */
+	int stop;
+};
+
+static void field_cb(void *s, size_t n, void *ctx)
+{
+	struct rowbuf *b = ctx;
+	if (b->row.n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->off = aw_reallocarray(b->off, b->cap, sizeof *b->off);
+		b->row.len = aw_reallocarray(b->row.len, b->cap, sizeof *b->row.len);
+		b->row.f = aw_reallocarray(b->row.f, b->cap, sizeof *b->row.f);
+	}
+	b->off[b->row.n] = b->data.len;
+	b->row.len[b->row.n] = n;
+	aw_buf_put(&b->data, s ? s : "", s ? n : 0);
+	aw_buf_putc(&b->data, 0);
+	if (s)
+		for (size_t i = 0; i < n; i++)
+			b->newlines += ((char *)s)[i] == '\n';
+	b->row.n++;
+}
+
+static void row_cb(int c, void *ctx)
+{
+	struct rowbuf *b = ctx;
+	(void)c;
+	for (size_t i = 0; i < b->row.n; i++)
+		b->row.f[i] = b->data.s + b->off[i];
+	b->row.line = b->line;
+	if (!b->stop && b->fn(&b->row, b->ctx))
+		b->stop = 1;
+	b->line += 1 + b->newlines;
+	b->newlines = 0;
+	b->row.n = 0;
+	aw_buf_reset(&b->data);
+}
+
+int aw_csv_guess_delim(const char *line, size_t n)
+{
+	static const char cand[] = ";,\t|";
+	int best = ',', bestn = 0;
+	for (const char *c = cand; *c; c++) {
+		int k = 0, q = 0;
+		for (size_t i = 0; i < n && line[i] != '\n'; i++) {
+			if (line[i] == '"')
+				q = !q;
+			else if (!q && line[i] == *c)
+				k++;
+		}
+		if (k > bestn)
+			best = *c, bestn = k;
+	}
+	return best;
+}
+
+int aw_csv_read(struct aw_reader *r, int delim, aw_csv_fn fn, void *ctx)
+{
+	struct csv_parser p;
+	struct rowbuf b = { .fn = fn, .ctx = ctx, .line = 1 };
+	char buf[65536];
+	long n;
+	int rc = 0, first = 1;
+
+	b.row.file = aw_reader_name(r);
+	if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+		aw_die(1, "out of memory");
+	while (!b.stop && (n = aw_reader_bytes(r, buf, sizeof buf)) > 0) {
+		size_t skip = 0;
+		if (first) {
+			if (n >= 3 && (unsigned char)buf[0] == 0xef && (unsigned char)buf[1] == 0xbb &&
+			    (unsigned char)buf[2] == 0xbf)
+				skip = 3;	/* UTF-8 byte-order mark */
+			b.row.delim = delim ? delim : aw_csv_guess_delim(buf + skip, (size_t)n - skip);
+			csv_set_delim(&p, (unsigned char)b.row.delim);
+			first = 0;
+		}
+		if (csv_parse(&p, buf + skip, (size_t)n - skip, field_cb, row_cb, &b) != (size_t)n - skip) {
+			aw_error_at(b.row.file, b.line, "%s", csv_strerror(csv_error(&p)));
+			rc = -1;
+			break;
+		}
+	}
+	if (!b.stop && rc == 0 && csv_fini(&p, field_cb, row_cb, &b) != 0) {
+		aw_error_at(b.row.file, b.line, "%s", csv_strerror(csv_error(&p)));
+		rc = -1;
+	}
+	csv_free(&p);
+	free(b.row.f);
+	free(b.row.len);
+	free(b.off);
+	aw_buf_free(&b.data);
+	return rc;
+}
+
+int aw_csv_file(const char *path, int delim, aw_csv_fn fn, void *ctx)
+{
+	char *files[] = { (char *)path };
+	if (access(path, R_OK) != 0) {
+		aw_warn("%s: %s", path, strerror(errno));
+		aw_rval = 1;
+		return -1;
+	}
+	struct aw_reader *r = aw_reader_open(files, 1);
+	int rc = aw_csv_read(r, delim, fn, ctx);
+	aw_reader_close(r);
+	return rc;
+}
