@@ -495,7 +495,6 @@ static void block_explain(const struct aw_iforest *f, const float *xf, double *s
 	size_t d = f->d, dc = d + f->max_depth;
 	for (int r = 0; r < BLOCK; r++)
 		sum[r] = 0;
-	memset(credit, 0, BLOCK * dc * sizeof *credit);
 	for (int t = 0; t < f->n_trees; t++) {
 		const struct aw_iforest_tree *tr = &f->tree[t];
 		const struct aw_iforest_node *nd = tr->node;
@@ -522,46 +521,95 @@ static double to_score(const struct aw_iforest *f, double sum)
 	return exp2(-sum / f->n_trees / f->c_psi);
 }
 
+/* One row: lanes are BLOCK trees instead of BLOCK rows (a group runs to the depth of its
+ * deepest tree; leaves absorb the extra steps). Lanes past the last tree repeat it and are
+ * not counted. */
+static double row_one(const struct aw_iforest *f, const float *x, double *credit)
+{
+	double sum = 0;
+	for (int t0 = 0; t0 < f->n_trees; t0 += BLOCK) {
+		const struct aw_iforest_tree *tr[BLOCK];
+		unsigned at[BLOCK] = { 0 }, depth = 0;
+		int nt = f->n_trees - t0 < BLOCK ? f->n_trees - t0 : BLOCK;
+		for (int k = 0; k < BLOCK; k++) {
+			tr[k] = &f->tree[t0 + (k < nt ? k : nt - 1)];
+			if (tr[k]->depth > depth)
+				depth = tr[k]->depth;
+		}
+		for (unsigned step = 0; step < depth; step++)
+#pragma GCC unroll 16
+			for (int k = 0; k < BLOCK; k++) {
+				struct aw_iforest_node q = tr[k]->node[at[k]];
+				at[k] = q.left + (x[q.feat] > q.thr);
+			}
+		for (int k = 0; k < nt; k++) {
+			sum += tr[k]->leaf[at[k]];
+			if (credit) {
+				const struct aw_iforest_credit *e = f->credit + tr[k]->path[at[k]];
+				for (unsigned i = 0; i < tr[k]->depth; i++)
+					credit[e[i].feat] += e[i].bits;
+			}
+		}
+	}
+	return sum;
+}
+
+/* Rows to float (missing: NaN); returns a bit mask of the rows with missing values. */
+static unsigned convert(const double *x, size_t nb, size_t d, float *xf)
+{
+	unsigned missing = 0;
+	for (size_t r = 0; r < nb; r++)
+		for (size_t j = 0; j < d; j++) {
+			float y = as_value(x[r * d + j]);
+			xf[r * d + j] = y;
+			if (isnan(y))
+				missing |= 1u << r;
+		}
+	return missing;
+}
+
+#define STACK_VALUES 4096
+
 static void run(const struct aw_iforest *f, const double *x, size_t n, double *score,
     double *credit)
 {
 	size_t d = f->d, dc = d + f->max_depth;	/* credit rows have room for padding */
-	float *xf = aw_reallocarray(NULL, BLOCK * d, sizeof *xf);
-	double *cb = credit ? aw_reallocarray(NULL, BLOCK * dc, sizeof *cb) : NULL;
-	double sum[BLOCK];
+	float xs[STACK_VALUES];
+	double cs[STACK_VALUES], sum[BLOCK];
+	int small = BLOCK * dc <= STACK_VALUES;
+	float *xf = small ? xs : aw_reallocarray(NULL, BLOCK * d, sizeof *xf);
+	double *cb = !credit ? NULL : small ? cs : aw_reallocarray(NULL, BLOCK * dc, sizeof *cb);
 
 	for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
 		size_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
-		unsigned missing = 0;
-		for (size_t r = 0; r < nb; r++)
-			for (size_t j = 0; j < d; j++) {
-				float y = as_value(x[(i0 + r) * d + j]);
-				xf[r * d + j] = y;
-				if (isnan(y))
-					missing |= 1u << r;
-			}
-		memset(xf + nb * d, 0, (BLOCK - nb) * d * sizeof *xf);
+		unsigned missing = convert(x + i0 * d, nb, d, xf);
 		if (credit)
+			memset(cb, 0, BLOCK * dc * sizeof *cb);
+		if (nb == BLOCK && credit)
 			block_explain(f, xf, sum, cb);
-		else
+		else if (nb == BLOCK)
 			block_sum(f, xf, sum);
 		for (size_t r = 0; r < nb; r++) {
+			double *c = credit ? cb + r * dc : NULL;
 			if (missing & (1u << r)) {
-				double *c = credit ? cb + r * dc : NULL;
 				if (c)
 					memset(c, 0, d * sizeof *c);
 				sum[r] = 0;
 				for (int t = 0; t < f->n_trees; t++)
 					sum[r] += walk(&f->tree[t], 0, xf + r * d, 1, c);
+			} else if (nb < BLOCK) {
+				sum[r] = row_one(f, xf + r * d, c);
 			}
 			score[i0 + r] = to_score(f, sum[r]);
 			if (credit)
 				for (size_t j = 0; j < d; j++)
-					credit[(i0 + r) * d + j] = cb[r * dc + j] / f->n_trees;
+					credit[(i0 + r) * d + j] = c[j] / f->n_trees;
 		}
 	}
-	free(xf);
-	free(cb);
+	if (!small) {
+		free(xf);
+		free(cb);
+	}
 }
 
 void aw_iforest_score(const struct aw_iforest *f, const double *x, size_t n, double *score)

@@ -288,6 +288,13 @@ static void test_sklearn(void)
 	double *credit = aw_reallocarray(NULL, sc.rows * d, sizeof *credit);
 	aw_iforest_explain(f, score_x, sc.rows, s2, credit);
 	ok(memcmp(s, s2, sc.rows * sizeof *s) == 0, "explain gives the same scores");
+	double *c1 = aw_reallocarray(NULL, sc.rows * d, sizeof *c1);
+	for (size_t i = 0; i < sc.rows; i++)
+		aw_iforest_explain(f, score_x + i * d, 1, s2 + i, c1 + i * d);
+	ok(memcmp(s, s2, sc.rows * sizeof *s) == 0 &&
+	    memcmp(credit, c1, sc.rows * d * sizeof *c1) == 0,
+	    "one row at a time (tree lanes) = blocks of rows (row lanes)");
+	free(c1);
 
 	/* the most anomalous rows: the feature farthest from the bulk should be in the top 3 */
 	size_t order[500], hits = 0, n_top = 25;
