@@ -112,12 +112,15 @@ void aw_iforest_free(struct aw_iforest *f)
 	free(f);
 }
 
-/* The credit list of every leaf: one entry per feature split on along its path, padded to
- * the tree depth with zero entries aimed at spare slots d, d + 1, ... so that attribution is
- * a fixed-length, branch-free pass after the descent. */
+/* The credit list of every leaf: one entry per feature split on along its path (bits in
+ * fixed point), padded to the tree depth with zero entries aimed at the spare slot d, so that
+ * attribution is a fixed-length, branch-free pass after the descent. Per path the bits add
+ * up to log2(psi) <= 15, which fits 16 bits at 4096 steps per bit. */
 static void path_credits(struct aw_iforest *f, size_t total)
 {
 	uint32_t *parent = aw_reallocarray(NULL, total ? total : 1, sizeof *parent);
+	uint16_t *feat = aw_reallocarray(NULL, f->max_depth + 1, sizeof *feat);
+	double *sum = aw_reallocarray(NULL, f->max_depth + 1, sizeof *sum);
 	size_t n_entries = 0, at = 0;
 	uint32_t *path = (uint32_t *)f->tree[0].path;
 
@@ -136,28 +139,27 @@ static void path_credits(struct aw_iforest *f, size_t total)
 			tp[i] = at;
 			if (tr->node[i].left != i)
 				continue;
-			size_t first = at;
+			unsigned m = 0;
 			for (unsigned c = i; c != 0; c = parent[c]) {
-				unsigned p = parent[c];
-				uint32_t feat = tr->node[p].feat;
-				float b = tr->bits[2 * p + (c != tr->node[p].left)];
-				size_t e = first;
-				while (e < at && f->credit[e].feat != feat)
-					e++;
-				if (e == at) {
-					f->credit[at].feat = feat;
-					f->credit[at++].bits = 0;
+				unsigned p = parent[c], k = 0;
+				while (k < m && feat[k] != tr->node[p].feat)
+					k++;
+				if (k == m) {
+					feat[m] = tr->node[p].feat;
+					sum[m++] = 0;
 				}
-				f->credit[e].bits += b;
+				sum[k] += tr->bits[2 * p + (c != tr->node[p].left)];
 			}
-			for (unsigned k = at - first; k < tr->depth; k++) {
-				f->credit[at].feat = f->d + k;
-				f->credit[at++].bits = 0;
+			for (unsigned k = 0; k < tr->depth; k++, at++) {
+				f->credit[at].feat = k < m ? feat[k] : f->d;
+				f->credit[at].bits = k < m ? lround(sum[k] * AW_IFOREST_BIT_SCALE) : 0;
 			}
 		}
 	}
 	path[total] = at;
 	free(parent);
+	free(feat);
+	free(sum);
 }
 
 /* Lays out nodes and counts of all trees (tree t at off[t] .. off[t + 1]) in one pool
@@ -349,7 +351,7 @@ struct aw_iforest *aw_iforest_fit(const double *x, size_t n, size_t d,
     const char *const *features, const char *dma, const struct aw_iforest_params *p)
 {
 	if (n == 0 || n > UINT32_MAX || d == 0 || d > AW_IFOREST_MAX_FEATURES ||
-	    p->n_trees < 1 || p->n_trees > 1000000 || p->max_samples < 1 ||
+	    p->n_trees < 1 || p->n_trees > AW_IFOREST_MAX_TREES || p->max_samples < 1 ||
 	    p->max_samples > AW_IFOREST_MAX_SAMPLES ||
 	    !(p->contamination >= 0 && p->contamination <= 0.5))
 		return NULL;
@@ -461,7 +463,7 @@ static double walk(const struct aw_iforest_tree *tr, unsigned i, const float *x,
 		}
 		int side = v > q->thr;
 		if (credit)
-			credit[q->feat] += w * tr->bits[2 * i + side];
+			credit[q->feat] += w * tr->bits[2 * i + side] * AW_IFOREST_BIT_SCALE;
 		i = q->left + side;
 	}
 }
@@ -490,9 +492,9 @@ static void block_sum(const struct aw_iforest *f, const float *xf, double *sum)
 }
 
 static void block_explain(const struct aw_iforest *f, const float *xf, double *sum,
-    double *credit)
+    uint32_t *credit)
 {
-	size_t d = f->d, dc = d + f->max_depth;
+	size_t d = f->d, dc = d + 1;
 	for (int r = 0; r < BLOCK; r++)
 		sum[r] = 0;
 	for (int t = 0; t < f->n_trees; t++) {
@@ -524,7 +526,7 @@ static double to_score(const struct aw_iforest *f, double sum)
 /* One row: lanes are BLOCK trees instead of BLOCK rows (a group runs to the depth of its
  * deepest tree; leaves absorb the extra steps). Lanes past the last tree repeat it and are
  * not counted. */
-static double row_one(const struct aw_iforest *f, const float *x, double *credit)
+static double row_one(const struct aw_iforest *f, const float *x, uint32_t *credit)
 {
 	double sum = 0;
 	for (int t0 = 0; t0 < f->n_trees; t0 += BLOCK) {
@@ -568,47 +570,56 @@ static unsigned convert(const double *x, size_t nb, size_t d, float *xf)
 	return missing;
 }
 
-#define STACK_VALUES 4096
+#define STACK_VALUES 2048
 
+/* Credits are summed as integers (units of 1/AW_IFOREST_BIT_SCALE bit) on the fast paths,
+ * exact and in any order; at most 65536 trees x 61440 fit 32 bits. Rows with missing values
+ * take the weighted walk, summed in doubles. */
 static void run(const struct aw_iforest *f, const double *x, size_t n, double *score,
     double *credit)
 {
-	size_t d = f->d, dc = d + f->max_depth;	/* credit rows have room for padding */
+	size_t d = f->d, dc = d + 1;	/* credit rows have a spare slot for padding */
 	float xs[STACK_VALUES];
-	double cs[STACK_VALUES], sum[BLOCK];
+	uint32_t cs[STACK_VALUES];
+	double sum[BLOCK], scale = 1.0 / ((double)f->n_trees * AW_IFOREST_BIT_SCALE);
 	int small = BLOCK * dc <= STACK_VALUES;
 	float *xf = small ? xs : aw_reallocarray(NULL, BLOCK * d, sizeof *xf);
-	double *cb = !credit ? NULL : small ? cs : aw_reallocarray(NULL, BLOCK * dc, sizeof *cb);
+	uint32_t *cb = !credit ? NULL : small ? cs : aw_reallocarray(NULL, BLOCK * dc, sizeof *cb);
+	double cws[STACK_VALUES];
+	double *cw = !credit ? NULL : small ? cws : aw_reallocarray(NULL, d, sizeof *cw);
 
 	for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
 		size_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
 		unsigned missing = convert(x + i0 * d, nb, d, xf);
 		if (credit)
-			memset(cb, 0, BLOCK * dc * sizeof *cb);
+			memset(cb, 0, nb * dc * sizeof *cb);
 		if (nb == BLOCK && credit)
 			block_explain(f, xf, sum, cb);
 		else if (nb == BLOCK)
 			block_sum(f, xf, sum);
 		for (size_t r = 0; r < nb; r++) {
-			double *c = credit ? cb + r * dc : NULL;
+			double *out = credit ? credit + (i0 + r) * d : NULL;
 			if (missing & (1u << r)) {
-				if (c)
-					memset(c, 0, d * sizeof *c);
+				if (cw)
+					memset(cw, 0, d * sizeof *cw);
 				sum[r] = 0;
 				for (int t = 0; t < f->n_trees; t++)
-					sum[r] += walk(&f->tree[t], 0, xf + r * d, 1, c);
-			} else if (nb < BLOCK) {
-				sum[r] = row_one(f, xf + r * d, c);
+					sum[r] += walk(&f->tree[t], 0, xf + r * d, 1, cw);
+				for (size_t j = 0; out && j < d; j++)
+					out[j] = cw[j] * scale;
+			} else {
+				if (nb < BLOCK)
+					sum[r] = row_one(f, xf + r * d, cb ? cb + r * dc : NULL);
+				for (size_t j = 0; out && j < d; j++)
+					out[j] = cb[r * dc + j] * scale;
 			}
 			score[i0 + r] = to_score(f, sum[r]);
-			if (credit)
-				for (size_t j = 0; j < d; j++)
-					credit[(i0 + r) * d + j] = c[j] / f->n_trees;
 		}
 	}
 	if (!small) {
 		free(xf);
 		free(cb);
+		free(cw);
 	}
 }
 
@@ -869,7 +880,7 @@ static struct aw_iforest *load_forest(struct loader *l, const char *id)
 	if (expect_ull(l, "seed", 0, UINT64_MAX, &u))
 		goto fail;
 	f->seed = u;
-	if (expect_ull(l, "trees", 1, 1000000, &u))
+	if (expect_ull(l, "trees", 1, AW_IFOREST_MAX_TREES, &u))
 		goto fail;
 	f->n_trees = u;
 	if (expect_ull(l, "max_samples", 1, AW_IFOREST_MAX_SAMPLES, &u))

@@ -66,7 +66,8 @@
 
 #define AW_IFOREST_FORMAT 1
 #define AW_IFOREST_MAX_SAMPLES 32768	/* node indices are 16-bit */
-#define AW_IFOREST_MAX_FEATURES 65535
+#define AW_IFOREST_MAX_FEATURES 65534	/* one spare credit slot */
+#define AW_IFOREST_MAX_TREES 65536	/* credits are summed in 32 bits */
 
 struct aw_iforest_params {
 	int n_trees;		/* 100 */
@@ -83,9 +84,10 @@ struct aw_iforest_node {
 
 /* the credits of the path to a leaf, one entry per feature split on along the way */
 struct aw_iforest_credit {
-	float bits;
-	uint32_t feat;
+	uint16_t feat;
+	uint16_t bits;		/* in 1/AW_IFOREST_BIT_SCALE bits */
 };
+#define AW_IFOREST_BIT_SCALE 4096
 
 struct aw_iforest_tree {
 	const struct aw_iforest_node *node;
