@@ -281,7 +281,7 @@ static long sensor(struct aw_ingest *g, const char *id, const char *kind, const 
 static void emit(struct aw_ingest *g, const struct entry *e)
 {
 	struct isensor *s = &g->s[e->sensor];
-	char head[32] = "{\"type\":\"reading\",\"ts\":\"";
+	char head[48] = "{\"type\":\"reading\",\"ts\":\"";
 	char num[40];
 	struct aw_writer *w = aw_out;
 	aw_fmt_time(head + 24, e->ts);
@@ -432,8 +432,10 @@ static void observe(struct aw_ingest *g, long si, int64_t ts, double v, long lin
 				s->step = delta;
 		}
 		if (s->step > 0 && s->fill_gaps && delta > s->step + s->step / 2) {
-			long k = 0;
-			for (int64_t t = s->last_ts + s->step; t < ts && k < MAX_FILL; t += s->step, k++) {
+			/* absent steps become gap readings for up to a day; an outage longer than
+			 * that gets one gap reading at its first missing step */
+			long k = 0, max = delta <= 86400 ? MAX_FILL : 1;
+			for (int64_t t = s->last_ts + s->step; t < ts && k < max; t += s->step, k++) {
 				push(g, id, t, NAN, QC_GAP, 1);
 				day_account(g, s, t, 0, 1);
 			}
@@ -482,12 +484,14 @@ static void observe(struct aw_ingest *g, long si, int64_t ts, double v, long lin
 		day_account(g, s, ts, 0, 0);
 		return;
 	}
-	int cand = 0;
+	int cand = 0, back = 1;
 	double dev = 0;
 	if (s->nwin >= 3 && isfinite(s->spike_abs)) {
 		double med = median5(s->win, s->nwin);
+		double thr = s->spike_abs + s->spike_rel * fabs(med);
 		dev = v - med;
-		cand = fabs(dev) > s->spike_abs + s->spike_rel * fabs(med);
+		cand = fabs(dev) > thr;
+		back = fabs(dev) <= thr / 2;	/* a spike comes back, a shift stays away */
 	}
 	double sign = dev > 0 ? 1 : -1;
 	if (s->pending == 0) {
@@ -497,9 +501,9 @@ static void observe(struct aw_ingest *g, long si, int64_t ts, double v, long lin
 			s->pending = 1;
 			return;
 		}
-	} else if (!cand) {
+	} else if (back) {
 		resolve(g, s, s->pending, QC_SPIKE);
-	} else if (s->pending == 1 && sign == s->pend_sign) {
+	} else if (s->pending == 1 && (sign == s->pend_sign || !cand)) {
 		s->pend[1] = push(g, id, ts, v, QC_OK, 0);
 		s->pending = 2;
 		return;
@@ -598,6 +602,22 @@ static int parse_value(const char *s, size_t n, int dc, double *v)
 	    (n == 3 && strncaseeq(s, "nan", 3)) || (n == 4 && strncaseeq(s, "null", 4)) ||
 	    (n == 1 && s[0] == '-'))
 		return 1;
+	if (!dc) {
+		/* plain decimals, the common case: no copy, no strtod */
+		size_t i = s[0] == '-', digits = 0, dots = 0;
+		for (; i < n; i++) {
+			if (s[i] >= '0' && s[i] <= '9')
+				digits++;
+			else if (s[i] == '.' && !dots)
+				dots++;
+			else
+				break;
+		}
+		if (i == n && digits && digits <= 15) {
+			*v = aw_strtonum(s, n);
+			return 0;
+		}
+	}
 	char buf[64];
 	if (n >= sizeof buf)
 		return -1;
@@ -629,7 +649,11 @@ static int parse_value(const char *s, size_t n, int dc, double *v)
 
 static int parse_ts(struct aw_ingest *g, const char *s, size_t n, long line, int64_t *out)
 {
-	if (n < sizeof g->last_tstext && n && memcmp(s, g->last_tstext, n) == 0 && g->last_tstext[n] == 0) {
+	/* long formats repeat one timestamp for many sensors; in wide formats a repeated
+	 * text is a new row (the repeated hour of a daylight-saving fall-back) */
+	int long_fmt = g->fmt == AW_FMT_LONG || g->fmt == AW_FMT_AMR || g->fmt == AW_FMT_DAIAD;
+	if (long_fmt && n < sizeof g->last_tstext && n && memcmp(s, g->last_tstext, n) == 0 &&
+	    g->last_tstext[n] == 0) {
 		*out = g->last_tsval;
 		return 0;
 	}

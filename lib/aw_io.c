@@ -117,7 +117,11 @@ static size_t fill(struct aw_reader *r)
 			r->gz = 0;
 			memcpy(r->buf + r->end, magic, (size_t)k);
 			r->end += (size_t)k;
-			return (size_t)k;
+			if (k < 2) {
+				r->eof = 1;
+				return (size_t)k;
+			}
+			return (size_t)k + fill(r);
 		}
 	}
 	if (!r->gz) {

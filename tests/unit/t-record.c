@@ -119,7 +119,7 @@ int main(void)
 	aw_w_arr_end(w);
 	aw_w_bool(w, "ok", 1);
 	aw_w_end(w);
-	aw_writer_flush(w);
+	aw_writer_close(w);
 	char out[256] = { 0 };
 	ssize_t k = read(fds[0], out, sizeof out - 1);
 	ok(k > 0, "writer wrote");

@@ -1,0 +1,10 @@
+#!/bin/sh
+# aw-select: type and field filters, inversion, counting, malformed lines.
+. "$(dirname "$0")/lib.sh"
+golden select-type aw-select -t alert data/select.ndjson
+golden select-where aw-select -t reading -w sensor=n1 data/select.ndjson
+golden select-number aw-select -w value=2.5 data/select.ndjson
+golden select-invert-count aw-select -v -t reading --count data/select.ndjson
+golden select-bool aw-select -w open=true data/select.ndjson
+golden select-bad-where aw-select -w novalue data/select.ndjson
+done_testing
