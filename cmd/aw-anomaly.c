@@ -277,10 +277,10 @@ struct scorer {
 	double cut;		/* anomalous when score > cut */
 	size_t *pos;		/* where each feature was found in the last record */
 	double *x, *credit;
-	int reported;		/* a non-numeric feature was reported */
+	int reported;		/* a non-numeric feature was reported (once per forest) */
 };
 
-static double lookup(struct scorer *s, const struct aw_record *r, size_t j, int *bad)
+static double lookup(struct scorer *s, const struct aw_record *r, size_t j, long *bad)
 {
 	const char *name = s->f->features[j];
 	size_t len = strlen(name), p = s->pos[j];
@@ -293,8 +293,8 @@ static double lookup(struct scorer *s, const struct aw_record *r, size_t j, int 
 		s->pos[j] = (size_t)(f - r->f);
 	if (!f)
 		return NAN;
-	if (field_value(f, &v) != 0)
-		*bad = 1;
+	if (field_value(f, &v) != 0 && *bad < 0)
+		*bad = (long)j;
 	return v;
 }
 
@@ -312,13 +312,13 @@ static void score_record(struct scorer *s, struct aw_record *r, const char *file
 	struct aw_iforest *f = s->f;
 	double score;
 	size_t top[TOP];
-	int bad = 0;
+	long bad = -1;
 
 	for (size_t j = 0; j < f->d; j++)
 		s->x[j] = lookup(s, r, j, &bad);
-	if (bad && !s->reported) {
-		aw_error_at(file, line, "a feature of dma '%s' is not a number, null or boolean; read as missing",
-		    f->dma);
+	if (bad >= 0 && !s->reported) {
+		aw_error_at(file, line, "feature '%s' is not a number, null or boolean; read as missing",
+		    f->features[bad]);
 		s->reported = 1;
 	}
 	aw_iforest_explain(f, s->x, 1, &score, s->credit);

@@ -2,6 +2,9 @@
 _aw() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} words="" files=""
 	case ${COMP_WORDS[0]##*/} in
+	aw-anomaly)
+		case $prev in -m|--model|-t|--threshold|-o|--output|--features|--seed|--trees|--max-samples|--contamination|-c|--config) files=1 ;; esac
+		words=" train score -m --model -t --threshold -o --output --features --seed --trees --max-samples --contamination -c --config -q --quiet --progress -h --help --version" ;;
 	aw-ingest)
 		case $prev in -f|--format|-s|--sensors|-d|--delimiter|--tz|--step|--qc-report|-c|--config) files=1 ;; esac
 		words=" -f --format -s --sensors -d --delimiter --decimal-comma --utc --tz --step --no-qc --qc-report --stats -c --config -q --quiet --progress -h --help --version" ;;
@@ -13,4 +16,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-ingest aw-select
+complete -F _aw aw-anomaly aw-ingest aw-select
