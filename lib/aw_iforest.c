@@ -548,7 +548,9 @@ static double row_one(const struct aw_iforest *f, const float *x, uint32_t *cred
 			sum += tr[k]->leaf[at[k]];
 			if (credit) {
 				const struct aw_iforest_credit *e = f->credit + tr[k]->path[at[k]];
-				for (unsigned i = 0; i < tr[k]->depth; i++)
+				unsigned dep = tr[k]->depth;
+#pragma GCC unroll 8
+				for (unsigned i = 0; i < dep; i++)
 					credit[e[i].feat] += e[i].bits;
 			}
 		}

@@ -30,7 +30,9 @@
  * is extreme sends it to small children early and collects many bits; a split on an ordinary
  * value halves the node and gives about one bit. Credits are summed over the trees (weighted
  * by the branch weight on missing-value paths; a missing feature earns nothing) and divided by
- * the number of trees. Per tree the credits add up to log2(psi / rows in the leaf).
+ * the number of trees. Per tree the credits add up to log2(psi / rows in the leaf). Each
+ * leaf keeps its path's credits per feature rounded to 1/4096 bit, so that rows without
+ * missing values are attributed by integer sums, exact and independent of order.
  *
  * Randomness. xoshiro256** seeded per tree with splitmix64 from seed + (tree + 1) *
  * 0x9e3779b97f4a7c15: the same seed and data give identical forests on every machine.
