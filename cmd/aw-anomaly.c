@@ -90,6 +90,7 @@ struct trainer {
 	char **fixed;		/* --features */
 	size_t nfixed;
 	struct aw_map bad;	/* features already reported as not numeric */
+	int odd_key;		/* an unusable field name was reported */
 };
 
 static struct dma_rows *dma_of(struct trainer *t, const char *name)
@@ -135,15 +136,14 @@ static void train_record(struct trainer *t, struct aw_record *r, const char *fil
 		size_t j;
 		if (is_key_field(f))
 			continue;
-		const char *key = f->kesc ? NULL : f->key;
 		char kb[256];
-		if (!key) {
-			aw_error_at(file, line, "escaped field names are not supported as features");
+		if (f->kesc || f->klen >= sizeof kb) {
+			if (!t->odd_key)
+				aw_error_at(file, line, "field names with escapes or over 255 bytes are not used as features");
+			t->odd_key = 1;
 			continue;
 		}
-		if (f->klen >= sizeof kb)
-			continue;
-		memcpy(kb, key, f->klen);
+		memcpy(kb, f->key, f->klen);
 		kb[f->klen] = 0;
 		int known = aw_map_get(&g->index, kb, &j);
 		int numeric = field_value(f, &v) == 0;
