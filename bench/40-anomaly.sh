@@ -63,6 +63,29 @@ for k in score_rows_s explain_rows_s row_explain_rows_s; do
 done
 v=$(echo "$tool" | awk '{printf "%.0f", 200000 / $1}')
 row "aw-anomaly scoring records/s (JSON in+out)" "$v" "$sk_score" "$(echo "$v $sk_score" | awk '{printf "%.1fx", $1/$2}')" "sklearn score_samples"
+# the same job in Python: records in, score_samples, anomaly records out
+cat > "$T/sk_tool.py" <<'PY'
+import json, pickle, sys
+import numpy as np
+m = pickle.load(open(sys.argv[1], "rb"))
+recs = [json.loads(l) for l in open(sys.argv[2])]
+names = ["f%d" % j for j in range(23)]
+x = np.array([[r[k] for k in names] for r in recs])
+s = -m.score_samples(x)
+out = sys.stdout
+for r, v in zip(recs, s):
+    out.write(json.dumps(r, separators=(",", ":")) + "\n")
+    out.write(json.dumps({"type": "anomaly", "ts": r["ts"], "sensor": r["sensor"], "dma": r["dma"],
+                          "score": round(float(v), 6), "anomalous": bool(v > 0.65)},
+                         separators=(",", ":")) + "\n")
+PY
+/usr/bin/python3 -c "
+import pickle, sys, numpy as np
+from sklearn.ensemble import IsolationForest
+x = np.fromfile('$T/train.bin').reshape(-1, 23)
+pickle.dump(IsolationForest(n_estimators=100, max_samples=256, random_state=0).fit(x), open('$T/sk.pkl', 'wb'))"
+peer=$(best 1 /usr/bin/python3 "$T/sk_tool.py" "$T/sk.pkl" "$T/score.ndjson")
+row "aw-anomaly scoring 200000 records s" "$tool" "$peer" "$(echo "$peer $tool" | awk '{printf "%.1fx", $1/$2}')" "python json+sklearn"
 v=$(get "$T/ours.txt" fit_s)
 row "iforest training 35040 rows s (library)" "$v" "$sk_fit" "$(echo "$sk_fit $v" | awk '{printf "%.1fx", $1/$2}')" "sklearn fit"
 row "aw-anomaly train 35040 records s (JSON)" "$train" "$sk_fit" "$(echo "$sk_fit $train" | awk '{printf "%.1fx", $1/$2}')" "sklearn fit"
