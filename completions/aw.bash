@@ -5,9 +5,15 @@ _aw() {
 	aw-anomaly)
 		case $prev in -m|--model|-t|--threshold|-o|--output|--features|--seed|--trees|--max-samples|--contamination|-c|--config) files=1 ;; esac
 		words=" train score -m --model -t --threshold -o --output --features --seed --trees --max-samples --contamination -c --config -q --quiet --progress -h --help --version" ;;
+	aw-event)
+		case $prev in --on|--off|--min-steps|--max-gap|--source|-c|--config) files=1 ;; esac
+		words=" --on --off --min-steps --max-gap --source --pass -c --config -q --quiet --progress -h --help --version" ;;
 	aw-ingest)
 		case $prev in -f|--format|-s|--sensors|-d|--delimiter|--tz|--step|--qc-report|-c|--config) files=1 ;; esac
 		words=" -f --format -s --sensors -d --delimiter --decimal-comma --utc --tz --step --no-qc --qc-report --stats -c --config -q --quiet --progress -h --help --version" ;;
+	aw-prob)
+		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
+		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
 	aw-select)
 		case $prev in -t|--type|-w|--where|-c|--config) files=1 ;; esac
 		words=" -t --type -w --where -v --invert --count -c --config -q --quiet --progress -h --help --version" ;;
@@ -16,4 +22,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-anomaly aw-ingest aw-select
+complete -F _aw aw-anomaly aw-event aw-ingest aw-prob aw-select
