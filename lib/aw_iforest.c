@@ -227,6 +227,10 @@ static const char *forest_build(struct aw_iforest *f, const struct aw_iforest_no
 				err = "child row counts do not add up";
 			if (err)
 				break;
+			if (depth[b + i] + 1 > depth_limit(f->psi)) {
+				err = "tree deeper than max_samples allows";
+				break;
+			}
 			seen[b + l] = seen[b + l + 1] = 1;
 			depth[b + l] = depth[b + l + 1] = depth[b + i] + 1;
 			leaf[b + i] = 0;

@@ -211,6 +211,10 @@ static void test_hand(void)
 	memcpy(strstr(bad, "1 2 3 3"), "1 2 1 3", 7);	/* child before parent: a cycle */
 	write_model(path, "aw-iforest 1\n", bad);
 	ok(!aw_iforest_load(path, &n), "a child index pointing back is refused");
+	memcpy(bad, hand_body, sizeof bad);
+	strcpy(strstr(bad, "tree 5"), "tree 7\n0 0.5 1 4\n- 1\n1 2 3 3\n- 1\n0 0.7 5 2\n- 1\n- 1\nend\n");
+	write_model(path, "aw-iforest 1\n", bad);
+	ok(!aw_iforest_load(path, &n), "a tree deeper than ceil(log2 max_samples) is refused");
 	unlink(path);
 }
 
