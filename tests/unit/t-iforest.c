@@ -187,8 +187,8 @@ static void test_hand(void)
 	aw_iforest_free(f);
 	free(m);
 
-	char bad[sizeof hand_body];
-	memcpy(bad, hand_body, sizeof bad);
+	char bad[sizeof hand_body + 64];
+	memcpy(bad, hand_body, sizeof hand_body);
 	*strstr(bad, "0.5 1 4") = '9';
 	write_model(path, "aw-iforest 1\n", bad);
 	ok(!!(m = aw_iforest_load(path, &n)), "a consistent edited model loads");
@@ -203,15 +203,15 @@ static void test_hand(void)
 	fprintf(fp, "aw-iforest 1\nforest %016llx\n%s", (unsigned long long)aw_hash("x", 1), hand_body);
 	fclose(fp);
 	ok(!aw_iforest_load(path, &n), "content not matching the id is refused");
-	memcpy(bad, hand_body, sizeof bad);
+	memcpy(bad, hand_body, sizeof hand_body);
 	*strstr(bad, "- 2") = '7';	/* "7 2": not a node line */
 	write_model(path, "aw-iforest 1\n", bad);
 	ok(!aw_iforest_load(path, &n), "a bad node line is refused");
-	memcpy(bad, hand_body, sizeof bad);
+	memcpy(bad, hand_body, sizeof hand_body);
 	memcpy(strstr(bad, "1 2 3 3"), "1 2 1 3", 7);	/* child before parent: a cycle */
 	write_model(path, "aw-iforest 1\n", bad);
 	ok(!aw_iforest_load(path, &n), "a child index pointing back is refused");
-	memcpy(bad, hand_body, sizeof bad);
+	memcpy(bad, hand_body, sizeof hand_body);
 	strcpy(strstr(bad, "tree 5"), "tree 7\n0 0.5 1 4\n- 1\n1 2 3 3\n- 1\n0 0.7 5 2\n- 1\n- 1\nend\n");
 	write_model(path, "aw-iforest 1\n", bad);
 	ok(!aw_iforest_load(path, &n), "a tree deeper than ceil(log2 max_samples) is refused");
