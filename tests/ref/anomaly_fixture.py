@@ -43,7 +43,7 @@ def row(k, sensor, dma, base, shift=None):
 
 
 with open(os.path.join(root, "train.jsonl"), "w") as out:
-    for k in range(96 * 2):
+    for k in range(96):
         for dma, sensors in DMAS.items():
             for i, s in enumerate(sensors):
                 shift = None
@@ -52,7 +52,7 @@ with open(os.path.join(root, "train.jsonl"), "w") as out:
                 out.write(json.dumps(row(k, s, dma, 4.0 + i + (dma == "B"), shift), separators=(",", ":")) + "\n")
 
 with open(os.path.join(root, "score.jsonl"), "w") as out:
-    k = 96 * 2
+    k = 96
     out.write(json.dumps(row(k, "n1", "A", 4.0), separators=(",", ":")) + "\n")
     out.write('{"type":"reading","ts":"%s","sensor":"n1","kind":"pressure","value":4.01,"unit":"bar"}\n' % ts(k))
     out.write(json.dumps(row(k, "n4", "A", 5.0), separators=(",", ":")) + "\n")
