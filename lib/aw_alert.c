@@ -64,10 +64,12 @@ static void set(char **dst, const char *s)
 	*dst = s ? aw_strdup(s) : NULL;
 }
 
+/* an array or object kept as JSON text; other values (a string's text is not JSON) are
+ * dropped */
 static void set_raw(char **dst, const struct aw_field *f)
 {
 	free(*dst);
-	*dst = f && f->type != AW_JNULL ? aw_strndup(f->val, f->vlen) : NULL;
+	*dst = f && (f->type == AW_JARR || f->type == AW_JOBJ) ? aw_strndup(f->val, f->vlen) : NULL;
 }
 
 static int64_t get_ts(struct aw_record *r, const char *key)
