@@ -580,7 +580,7 @@ static void deliver(const char *id)
 	} else {
 		long before = 0;
 		if (aw_state_get(st, "outbox", id, &q) == 1 && aw_json_parse(&r, q.s, q.len, &perr) == 0 &&
-		    aw_get_num(&r, "attempts", &v))
+		    aw_get_num(&r, "attempts", &v) && v >= 0 && v < 1e9)
 			before = (long)v;
 		struct aw_buf b = { 0 };
 		struct aw_writer *w = aw_writer_mem(&b);

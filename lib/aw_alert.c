@@ -72,6 +72,15 @@ static void set_raw(char **dst, const struct aw_field *f)
 	*dst = f && (f->type == AW_JARR || f->type == AW_JOBJ) ? aw_strndup(f->val, f->vlen) : NULL;
 }
 
+/* a whole number field within [lo, hi], else dflt */
+static long get_long(const struct aw_record *r, const char *key, long lo, long hi, long dflt)
+{
+	double v;
+	if (!aw_get_num(r, key, &v) || !(v >= (double)lo && v <= (double)hi))
+		return dflt;
+	return (long)v;
+}
+
 static int64_t get_ts(struct aw_record *r, const char *key)
 {
 	const char *s = aw_get_str(r, key);
@@ -677,7 +686,6 @@ static int sub_object(struct aw_record *r, const char *key, struct aw_record *su
 int aw_alert_parse(struct aw_alert *a, const char *json, size_t len, const char **err)
 {
 	struct aw_record r = { 0 }, sub = { 0 };
-	double v;
 	int rc = -1;
 
 	memset(a, 0, sizeof *a);
@@ -700,7 +708,7 @@ int aw_alert_parse(struct aw_alert *a, const char *json, size_t len, const char 
 	a->updated = get_ts(&r, "updated");
 	a->closed = get_ts(&r, "closed");
 	a->peak_p = get_num(&r, "peak_p");
-	a->detections = aw_get_num(&r, "detections", &v) ? (long)v : 1;
+	a->detections = get_long(&r, "detections", 0, 1000000000, 1);
 	a->paged = aw_get_bool(&r, "paged") == 1;
 	aw_strv_from_field(&a->events, &r, aw_get(&r, "events"));
 	if (a->event && !a->events.n)
@@ -747,7 +755,7 @@ int aw_alert_parse(struct aw_alert *a, const char *json, size_t len, const char 
 	if (sub_object(&r, "route", &sub) == 0) {
 		set(&a->team, aw_get_str(&sub, "team"));
 		set(&a->channel, aw_get_str(&sub, "channel"));
-		a->rule = aw_get_num(&sub, "rule", &v) ? (long)v : 0;
+		a->rule = get_long(&sub, "rule", 0, 1000000, 0);
 	}
 	rc = 0;
 out:
@@ -1145,7 +1153,6 @@ void aw_workorder_json(const struct aw_workorder *w, struct aw_buf *out)
 int aw_workorder_parse(struct aw_workorder *w, const char *json, size_t len, const char **err)
 {
 	struct aw_record r = { 0 };
-	double v;
 	int rc = -1;
 
 	memset(w, 0, sizeof *w);
@@ -1164,7 +1171,7 @@ int aw_workorder_parse(struct aw_workorder *w, const char *json, size_t len, con
 	set(&w->alert, aw_get_str(&r, "alert"));
 	set(&w->title, aw_get_str(&r, "title"));
 	set(&w->description, aw_get_str(&r, "description"));
-	w->priority = aw_get_num(&r, "priority", &v) ? (int)v : 3;
+	w->priority = (int)get_long(&r, "priority", 1, 5, 3);
 	set(&w->asset_id, aw_get_str(&r, "asset_id"));
 	set_raw(&w->location, aw_get(&r, "location"));
 	set(&w->crew, aw_get_str(&r, "recommended_crew"));
