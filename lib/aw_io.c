@@ -424,8 +424,20 @@ static void put_escaped(struct aw_writer *w, const char *s, size_t n)
 	putch(w, '"');
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
 			continue;
+		if (c >= 0x80) {
+			int k = aw_utf8_len(s + i, n - i);
+			if (k) {
+				i += (size_t)k - 1;
+				continue;
+			}
+			/* not UTF-8 (a Latin-1 file, say): U+FFFD keeps the output valid */
+			put(w, s + run, i - run);
+			put(w, "\xef\xbf\xbd", 3);
+			run = i + 1;
+			continue;
+		}
 		put(w, s + run, i - run);
 		run = i + 1;
 		switch (c) {

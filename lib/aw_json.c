@@ -36,7 +36,7 @@ static int string(struct scan *s, unsigned char *esc)
 	const char *p = s->p + 1, *end = s->end;
 	*esc = 0;
 	for (;;) {
-		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p - 0x20u < 0x60u)
 			p++;
 		if (p >= end) {
 			s->err = "unterminated string";
@@ -47,6 +47,15 @@ static int string(struct scan *s, unsigned char *esc)
 		if ((unsigned char)*p < 0x20) {
 			s->err = "control character in string";
 			return -1;
+		}
+		if ((unsigned char)*p >= 0x80) {
+			int k = aw_utf8_len(p, (size_t)(end - p));
+			if (!k) {
+				s->err = "invalid UTF-8 in string";
+				return -1;
+			}
+			p += k;
+			continue;
 		}
 		*esc = 1;
 		if (++p >= end) {
