@@ -85,16 +85,20 @@ static int string(struct scan *s, unsigned char *esc)
 
 static int number(struct scan *s)
 {
-	const char *p = s->p, *end = s->end;
+	const char *p = s->p, *end = s->end, *digits;
+	long exp = 0;
+	int eneg = 0;
 	if (p < end && *p == '-')
 		p++;
 	if (p >= end || *p < '0' || *p > '9')
 		goto bad;
+	digits = p;
 	if (*p == '0')
 		p++;
 	else
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
+	exp = p - digits;
 	if (p < end && *p == '.') {
 		p++;
 		if (p >= end || *p < '0' || *p > '9')
@@ -103,13 +107,21 @@ static int number(struct scan *s)
 			p++;
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
+		long e = 0;
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
-			p++;
+			eneg = *p++ == '-';
 		if (p >= end || *p < '0' || *p > '9')
 			goto bad;
 		while (p < end && *p >= '0' && *p <= '9')
-			p++;
+			if ((e = e * 10 + (*p++ - '0')) > 100000)
+				e = 100000;
+		exp = eneg ? exp - e : exp + e;
+	}
+	/* beyond about 1e308 a number has no double: rare, so only then the exact test */
+	if (exp > 300 && isinf(aw_strtonum(s->p, (size_t)(p - s->p)))) {
+		s->err = "number out of range";
+		return -1;
 	}
 	s->p = p;
 	return 0;
