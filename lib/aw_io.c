@@ -196,6 +196,15 @@ static int make_room(struct aw_reader *r)
 	return 0;
 }
 
+/* a UTF-8 byte-order mark before the first line of a file (Windows editors write one) */
+static void skip_bom(const struct aw_reader *r, char **s, size_t *n)
+{
+	if (r->lineno == 1 && *n >= 3 && memcmp(*s, "\xef\xbb\xbf", 3) == 0) {
+		*s += 3;
+		*n -= 3;
+	}
+}
+
 int aw_reader_line(struct aw_reader *r, char **line, size_t *len)
 {
 	for (;;) {
@@ -208,6 +217,7 @@ int aw_reader_line(struct aw_reader *r, char **line, size_t *len)
 			if (n && s[n - 1] == '\r')
 				n--;
 			s[n] = 0;
+			skip_bom(r, &s, &n);
 			*line = s;
 			*len = n;
 			return 1;
@@ -223,6 +233,7 @@ int aw_reader_line(struct aw_reader *r, char **line, size_t *len)
 				if (n && s[n - 1] == '\r')
 					n--;
 				s[n] = 0;
+				skip_bom(r, &s, &n);
 				*line = s;
 				*len = n;
 				return 1;
