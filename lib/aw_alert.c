@@ -193,8 +193,17 @@ int aw_evidence_add(struct aw_evidence *e, struct aw_record *r, const char **err
 	double v;
 
 	if (aw_is(r, "type", "event")) {
+		int64_t start = get_ts(r, "start"), end = get_ts(r, "end");
 		if (!(s = aw_get_str(r, "dma"))) {
 			*err = "event without dma";
+			return -1;
+		}
+		if (start != INT64_MIN && end != INT64_MIN && end < start) {
+			*err = "event ends before it starts";
+			return -1;
+		}
+		if (aw_get_num(r, "peak_p", &v) && !(v >= 0 && v <= 1)) {
+			*err = "event peak_p outside 0 to 1";
 			return -1;
 		}
 		e->have_event = 1;
@@ -206,12 +215,10 @@ int aw_evidence_add(struct aw_evidence *e, struct aw_record *r, const char **err
 			set(&e->parameter, s);
 		if ((s = aw_get_str(r, "severity")))
 			set(&e->severity_hint, s);
-		int64_t t = get_ts(r, "start");
-		if (t != INT64_MIN && (e->start == INT64_MIN || t < e->start))
-			e->start = t;
-		t = get_ts(r, "end");
-		if (t != INT64_MIN && (e->end == INT64_MIN || t > e->end))
-			e->end = t;
+		if (start != INT64_MIN && (e->start == INT64_MIN || start < e->start))
+			e->start = start;
+		if (end != INT64_MIN && (e->end == INT64_MIN || end > e->end))
+			e->end = end;
 		if (aw_get_num(r, "peak_p", &v) && !(v <= e->peak_p))
 			e->peak_p = v;
 		if (aw_get_num(r, "est_flow", &v) && !(v <= e->est_flow))
@@ -241,6 +248,10 @@ int aw_evidence_add(struct aw_evidence *e, struct aw_record *r, const char **err
 	} else if (aw_is(r, "type", "probability")) {
 		if (!aw_get_num(r, "p_leak", &v)) {
 			*err = "probability without p_leak";
+			return -1;
+		}
+		if (!(v >= 0 && v <= 1)) {
+			*err = "probability p_leak outside 0 to 1";
 			return -1;
 		}
 		if (v <= e->prob_p)
