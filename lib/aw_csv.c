@@ -102,7 +102,9 @@ int aw_csv_read(struct aw_reader *r, int delim, aw_csv_fn fn, void *ctx)
 			break;
 		}
 	}
-	if (!b.stop && rc == 0 && csv_fini(&p, field_cb, row_cb, &b) != 0) {
+	/* after a truncated or corrupt file the unfinished last row is dropped, not read */
+	if (!b.stop && rc == 0 && !aw_reader_failed(r) &&
+	    csv_fini(&p, field_cb, row_cb, &b) != 0) {
 		aw_error_at(b.row.file, b.line, "%s", csv_strerror(csv_error(&p)));
 		rc = -1;
 	}

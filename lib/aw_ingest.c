@@ -886,7 +886,7 @@ void aw_ingest_run(struct aw_ingest *g, struct aw_reader *in)
 		g->errs_order = g->errs_dup = g->errs_num = g->errs_ts = 0;
 		if (aw_csv_read(in, g->o.delim, row, &c) < 0)
 			aw_rval = 1;
-		if (!c.header_done)
+		if (!c.header_done && !aw_reader_failed(in))
 			aw_error_at(g->file, 0, "empty input, no header line");
 		long skipped[] = { g->errs_order, g->errs_dup, g->errs_num, g->errs_ts };
 		static const char *what[] = { "out-of-order samples", "duplicate samples", "unreadable values", "bad timestamps" };

@@ -26,6 +26,7 @@ struct aw_reader {
 	char *buf;		/* decompressed data */
 	size_t cap, start, end;
 	int eof;		/* current file has no more data */
+	int failed;		/* it ended in an error: its last line may be cut */
 	long lineno;
 };
 
@@ -60,6 +61,7 @@ static int open_next(struct aw_reader *r)
 		r->eof = 0;
 		r->gz = -1;	/* unknown until the first bytes are seen */
 		r->zdone = 0;
+		r->failed = 0;
 		r->lineno = 0;
 		return 1;
 	}
@@ -99,8 +101,10 @@ static size_t fill(struct aw_reader *r)
 		unsigned char magic[2];
 		ssize_t k = read_full(r->fd, magic, 2);
 		if (k <= 0) {
-			if (k < 0)
+			if (k < 0) {
 				aw_error_at(r->name, 0, "read error: %s", strerror(errno));
+				r->failed = 1;
+			}
 			r->eof = 1;
 			return 0;
 		}
@@ -128,6 +132,7 @@ static size_t fill(struct aw_reader *r)
 		ssize_t k = read_full(r->fd, r->buf + r->end, r->cap - r->end);
 		if (k < 0) {
 			aw_error_at(r->name, r->lineno + 1, "read error: %s", strerror(errno));
+			r->failed = 1;
 			k = 0;
 		}
 		if (k == 0)
@@ -141,12 +146,14 @@ static size_t fill(struct aw_reader *r)
 			ssize_t k = read_full(r->fd, r->in, INCHUNK);
 			if (k < 0) {
 				aw_error_at(r->name, r->lineno + 1, "read error: %s", strerror(errno));
-				r->eof = 1;
+				r->eof = r->failed = 1;
 				break;
 			}
 			if (k == 0) {
-				if (!r->zdone)
+				if (!r->zdone) {
 					aw_error_at(r->name, r->lineno + 1, "truncated gzip input");
+					r->failed = 1;
+				}
 				r->eof = 1;
 				break;
 			}
@@ -172,7 +179,7 @@ static size_t fill(struct aw_reader *r)
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
 			aw_error_at(r->name, r->lineno + 1, "corrupt gzip input: %s",
 			    r->z.msg ? r->z.msg : "inflate failed");
-			r->eof = 1;
+			r->eof = r->failed = 1;
 			break;
 		}
 	}
@@ -223,6 +230,10 @@ int aw_reader_line(struct aw_reader *r, char **line, size_t *len)
 			return 1;
 		}
 		if (r->eof || r->fd < 0) {
+			if (r->start < r->end && r->failed) {
+				r->start = r->end;	/* cut off by the error reported */
+				continue;
+			}
 			if (r->start < r->end) {	/* last line without "\n" */
 				char *s = r->buf + r->start;
 				size_t n = r->end - r->start;
@@ -277,7 +288,15 @@ long aw_reader_bytes(struct aw_reader *r, void *out, size_t n)
 		k = n;
 	memcpy(out, r->buf + r->start, k);
 	r->start += k;
+	/* lines handed out, for the messages of the reader itself */
+	for (const char *p = out, *e = p + k; (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		r->lineno++;
 	return (long)k;
+}
+
+int aw_reader_failed(const struct aw_reader *r)
+{
+	return r->failed;
 }
 
 int aw_reader_next_file(struct aw_reader *r)

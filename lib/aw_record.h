@@ -21,6 +21,9 @@ int aw_reader_line(struct aw_reader *r, char **line, size_t *len);
  * file, 0 at the end of the current file (then aw_reader_next_file). */
 long aw_reader_bytes(struct aw_reader *r, void *buf, size_t n);
 int aw_reader_next_file(struct aw_reader *r);	/* 1 when another file is open */
+/* 1 when the current file ended in an error (reported): truncated or corrupt gzip, a read
+ * error. aw_reader_line drops its incomplete last line; byte readers should too. */
+int aw_reader_failed(const struct aw_reader *r);
 const char *aw_reader_name(const struct aw_reader *r);	/* "<stdin>" for stdin */
 long aw_reader_lineno(const struct aw_reader *r);
 void aw_reader_close(struct aw_reader *r);
