@@ -15,6 +15,7 @@ struct rowbuf {
 	void *ctx;
 	long line, newlines;	/* line where the current row starts; newlines inside it */
 	int stop;
+	int nul;		/* the row holds a NUL byte */
 };
 
 static void field_cb(void *s, size_t n, void *ctx)
@@ -30,9 +31,11 @@ static void field_cb(void *s, size_t n, void *ctx)
 	b->row.len[b->row.n] = n;
 	aw_buf_put(&b->data, s ? s : "", s ? n : 0);
 	aw_buf_putc(&b->data, 0);
-	if (s)
+	if (s) {
 		for (size_t i = 0; i < n; i++)
 			b->newlines += ((char *)s)[i] == '\n';
+		b->nul |= memchr(s, 0, n) != NULL;
+	}
 	b->row.n++;
 }
 
@@ -43,8 +46,12 @@ static void row_cb(int c, void *ctx)
 	for (size_t i = 0; i < b->row.n; i++)
 		b->row.f[i] = b->data.s + b->off[i];
 	b->row.line = b->line;
-	if (!b->stop && b->fn(&b->row, b->ctx))
+	/* a field cut short by a NUL would read as something else: the row goes */
+	if (b->nul && !b->stop)
+		aw_error_at(b->row.file, b->line, "NUL byte in the row, skipped");
+	else if (!b->stop && b->fn(&b->row, b->ctx))
 		b->stop = 1;
+	b->nul = 0;
 	b->line += 1 + b->newlines;
 	b->newlines = 0;
 	b->row.n = 0;
