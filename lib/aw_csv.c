@@ -6,6 +6,10 @@
 
 #include "aw_csv.h"
 
+/* a row is refused beyond AW_LINE_MAX bytes or this many fields, so that one broken line
+ * cannot take all memory */
+#define MAX_FIELDS (1 << 20)
+
 struct rowbuf {
 	struct aw_csv_row row;
 	size_t cap;
@@ -16,11 +20,18 @@ struct rowbuf {
 	long line, newlines;	/* line where the current row starts; newlines inside it */
 	int stop;
 	int nul;		/* the row holds a NUL byte */
+	int toolong;		/* the row is beyond the limits: its fields are not kept */
 };
 
 static void field_cb(void *s, size_t n, void *ctx)
 {
 	struct rowbuf *b = ctx;
+	if (b->toolong || b->row.n >= MAX_FIELDS || b->data.len + n >= (size_t)AW_LINE_MAX) {
+		b->toolong = 1;
+		for (size_t i = 0; s && i < n; i++)
+			b->newlines += ((char *)s)[i] == '\n';
+		return;
+	}
 	if (b->row.n == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 64;
 		b->off = aw_reallocarray(b->off, b->cap, sizeof *b->off);
@@ -47,11 +58,14 @@ static void row_cb(int c, void *ctx)
 		b->row.f[i] = b->data.s + b->off[i];
 	b->row.line = b->line;
 	/* a field cut short by a NUL would read as something else: the row goes */
-	if (b->nul && !b->stop)
+	if (b->toolong && !b->stop)
+		aw_error_at(b->row.file, b->line, "row longer than %ld bytes or %d fields, skipped",
+		    AW_LINE_MAX, MAX_FIELDS);
+	else if (b->nul && !b->stop)
 		aw_error_at(b->row.file, b->line, "NUL byte in the row, skipped");
 	else if (!b->stop && b->fn(&b->row, b->ctx))
 		b->stop = 1;
-	b->nul = 0;
+	b->nul = b->toolong = 0;
 	b->line += 1 + b->newlines;
 	b->newlines = 0;
 	b->row.n = 0;
@@ -82,7 +96,7 @@ int aw_csv_read(struct aw_reader *r, int delim, aw_csv_fn fn, void *ctx)
 	struct rowbuf b = { .fn = fn, .ctx = ctx, .line = 1 };
 	char buf[65536];
 	long n;
-	int rc = 0, first = 1;
+	int rc = 0, first = 1, to_newline = 0;
 
 	b.row.file = aw_reader_name(r);
 	if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
@@ -103,10 +117,32 @@ int aw_csv_read(struct aw_reader *r, int delim, aw_csv_fn fn, void *ctx)
 			csv_set_delim(&p, (unsigned char)b.row.delim);
 			first = 0;
 		}
+		if (to_newline) {
+			char *nl = memchr(buf, '\n', (size_t)n);
+			if (!nl)
+				continue;
+			skip = (size_t)(nl - buf) + 1;
+			to_newline = 0;
+		}
 		if (csv_parse(&p, buf + skip, (size_t)n - skip, field_cb, row_cb, &b) != (size_t)n - skip) {
 			aw_error_at(b.row.file, b.line, "%s", csv_strerror(csv_error(&p)));
 			rc = -1;
 			break;
+		}
+		if (p.entry_pos >= (size_t)AW_LINE_MAX) {
+			/* one field beyond the limit: libcsv would keep growing it, so its state
+			 * goes and the input is skipped to the end of the line */
+			aw_error_at(b.row.file, b.line, "row longer than %ld bytes, skipped", AW_LINE_MAX);
+			csv_free(&p);
+			if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+				aw_die(1, "out of memory");
+			csv_set_delim(&p, (unsigned char)b.row.delim);
+			b.row.n = 0;
+			aw_buf_reset(&b.data);
+			b.nul = b.toolong = 0;
+			b.line += 1 + b.newlines;
+			b.newlines = 0;
+			to_newline = 1;
 		}
 	}
 	/* after a truncated or corrupt file the unfinished last row is dropped, not read */
