@@ -9,6 +9,9 @@
 /* a row is refused beyond AW_LINE_MAX bytes or this many fields, so that one broken line
  * cannot take all memory */
 #define MAX_FIELDS (1 << 20)
+#define CSV_OPTIONS (CSV_APPEND_NULL | CSV_EMPTY_IS_NULL)
+/* libcsv's state inside a quoted field whose closing quote has not come (libcsv.c) */
+#define CSV_FIELD_BEGUN 2
 
 struct rowbuf {
 	struct aw_csv_row row;
@@ -99,7 +102,7 @@ int aw_csv_read(struct aw_reader *r, int delim, aw_csv_fn fn, void *ctx)
 	int rc = 0, first = 1, to_newline = 0;
 
 	b.row.file = aw_reader_name(r);
-	if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+	if (csv_init(&p, CSV_OPTIONS) != 0)
 		aw_die(1, "out of memory");
 	while (!b.stop && (n = aw_reader_bytes(r, buf, sizeof buf)) > 0) {
 		size_t skip = 0;
@@ -134,7 +137,7 @@ int aw_csv_read(struct aw_reader *r, int delim, aw_csv_fn fn, void *ctx)
 			 * goes and the input is skipped to the end of the line */
 			aw_error_at(b.row.file, b.line, "row longer than %ld bytes, skipped", AW_LINE_MAX);
 			csv_free(&p);
-			if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+			if (csv_init(&p, CSV_OPTIONS) != 0)
 				aw_die(1, "out of memory");
 			csv_set_delim(&p, (unsigned char)b.row.delim);
 			b.row.n = 0;
@@ -144,6 +147,30 @@ int aw_csv_read(struct aw_reader *r, int delim, aw_csv_fn fn, void *ctx)
 			b.newlines = 0;
 			to_newline = 1;
 		}
+	}
+	/* A quote opened and never closed: the field holds the rest of the file. Its row is
+	 * dropped, the lines after that row are read again. */
+	while (!b.stop && rc == 0 && !aw_reader_failed(r) && p.quoted &&
+	    p.pstate == CSV_FIELD_BEGUN) {
+		char *nl = memchr(p.entry_buf, '\n', p.entry_pos), *rest = NULL;
+		size_t k = nl ? p.entry_pos - (size_t)(nl + 1 - (char *)p.entry_buf) : 0;
+		aw_error_at(b.row.file, b.line, "quote not closed in the row, skipped");
+		if (k)
+			rest = aw_strndup(nl + 1, k);
+		csv_free(&p);
+		if (csv_init(&p, CSV_OPTIONS) != 0)
+			aw_die(1, "out of memory");
+		csv_set_delim(&p, (unsigned char)b.row.delim);
+		b.row.n = 0;
+		aw_buf_reset(&b.data);
+		b.nul = b.toolong = 0;
+		b.line += 1 + b.newlines;
+		b.newlines = 0;
+		if (rest && csv_parse(&p, rest, k, field_cb, row_cb, &b) != k) {
+			aw_error_at(b.row.file, b.line, "%s", csv_strerror(csv_error(&p)));
+			rc = -1;
+		}
+		free(rest);
 	}
 	/* after a truncated or corrupt file the unfinished last row is dropped, not read */
 	if (!b.stop && rc == 0 && !aw_reader_failed(r) &&
