@@ -486,6 +486,13 @@ static void put_escaped(struct aw_writer *w, const char *s, size_t n)
 	putch(w, '"');
 }
 
+void aw_json_quote(struct aw_buf *b, const char *s)
+{
+	struct aw_writer *w = aw_writer_mem(b);
+	aw_w_str(w, NULL, s);
+	aw_writer_close(w);
+}
+
 /* first[] bit 1: nothing written yet at this level; bit 2: the level is an array */
 void aw_w_begin(struct aw_writer *w, const char *type)
 {

@@ -130,6 +130,10 @@ void aw_w_line(struct aw_writer *w, const char *line, size_t n);
 void aw_w_bytes(struct aw_writer *w, const void *p, size_t n);
 void aw_w_printf(struct aw_writer *w, const char *fmt, ...) AW_PRINTF(2, 3);
 
+/* appends s as a JSON string with its quotes, escaped as the writer does (invalid UTF-8
+ * as U+FFFD): for JSON text built outside a writer */
+void aw_json_quote(struct aw_buf *b, const char *s);
+
 /* number formatting used by the writer; returns the length written to out[32] */
 int aw_fmt_num(char *out, double v, int decimals);
 
