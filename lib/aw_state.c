@@ -74,27 +74,6 @@ time_t aw_state_now(void)
 	return time(NULL);
 }
 
-static void json_quote(struct aw_buf *b, const char *s)
-{
-	aw_buf_putc(b, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			aw_buf_putc(b, '\\');
-			aw_buf_putc(b, c);
-		} else if (c == '\n') {
-			aw_buf_puts(b, "\\n");
-		} else if (c == '\t') {
-			aw_buf_puts(b, "\\t");
-		} else if (c < 0x20 || c == 0x7f) {
-			aw_buf_printf(b, "\\u%04x", c);
-		} else {
-			aw_buf_putc(b, c);
-		}
-	}
-	aw_buf_putc(b, '"');
-}
-
 int aw_state_name_ok(const char *s)
 {
 	size_t n = 0;
@@ -976,7 +955,7 @@ int aw_state_commit(struct aw_state *st, const char *who, const char *action)
 		if (!live[i])
 			continue;
 		aw_buf_printf(&lines, "{\"seq\":%lld,\"ts\":\"%s\",\"who\":", ++seq, ts);
-		json_quote(&lines, who);
+		aw_json_quote(&lines, who);
 		aw_buf_printf(&lines, ",\"action\":\"%s\",\"kind\":\"%s\",\"id\":\"%s\","
 		    "\"part\":%zu,\"parts\":%zu,\"before\":", action, c->kind, c->id, ++part, nlive);
 		if (live[i] == 2)
