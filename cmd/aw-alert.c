@@ -281,6 +281,13 @@ static void lock_or_die(void)
 		aw_finish();
 		exit(1);
 	}
+	/* nothing can be recorded (a full disk, a damaged log): say so once and stop */
+	if (aw_state_damaged(st)) {
+		aw_warn("%s: cannot write: %s", aw_state_dir(st), aw_state_damaged(st));
+		aw_state_close(st);
+		aw_finish();
+		exit(1);
+	}
 }
 
 /* builds or updates the alert for one event; returns 1 when a delivery was queued */
