@@ -39,6 +39,10 @@ static const struct {
 	{ "sensors[].max", S_NUM },
 	{ "sensors[].inlet", S_BOOL },
 	{ "sensors[].sign", S_NUM },
+	/* neighbours for aw-features: sides given, or decided by mean pressure */
+	{ "sensors[].upstream[]", S_STR },
+	{ "sensors[].downstream[]", S_STR },
+	{ "sensors[].neighbours[]", S_STR },
 	/* DMAs: inlet flow meters and the figures of the water balance */
 	{ "dmas", S_CONT },
 	{ "dmas.*", S_CONT },
