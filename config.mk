@@ -20,7 +20,12 @@ CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -g -Wall -
           -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 LDFLAGS =
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+CC      = clang
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+O       = build-fuzz
+else ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 O       = build-san
