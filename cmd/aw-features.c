@@ -1,9 +1,11 @@
 /* aw-features: `reading` records in, one `features` record per sensor and step out. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aw.h"
 #include "aw_features.h"
+#include "aw_net.h"
 
 enum { O_STEP = AW_LONG, O_INTERVAL, O_LATENESS, O_FROM, O_TZ };
 
@@ -12,6 +14,7 @@ static const struct aw_opt opts[] = {
 	{ O_INTERVAL, "interval", "DUR", "sampling interval of the readings (default: learned per sensor)" },
 	{ O_LATENESS, "lateness", "DUR", "how far a reading may lag behind the newest one (default 0)" },
 	{ 's', "sensors", "FILE", "sensor table CSV (sensor,kind,x,y,dma,...) in addition to the configuration" },
+	{ 'N', "network", "FILE", "EPANET .inp: neighbours along the pipe graph, DMAs (default: network in the configuration)" },
 	{ 'n', "neighbours", "FILE", "neighbour table CSV (sensor,neighbour[,side])" },
 	{ 'k', "nearest", "N", "neighbours by distance when none are configured (default 3, 0: none)" },
 	{ O_TZ, "tz", "ZONE", "time zone of night, hour and weekday (default: the configuration's, else UTC)" },
@@ -20,7 +23,7 @@ static const struct aw_opt opts[] = {
 };
 
 static const struct aw_cli cli = {
-	"[-c CONFIG] [-s SENSORS] [-n NEIGHBOURS] [--step DUR] [--from TIME] [FILE...]",
+	"[-c CONFIG] [-s SENSORS] [-N NET.inp] [-n NEIGHBOURS] [--step DUR] [--from TIME] [FILE...]",
 	"Compute leak-detection features per sensor and step from reading records.",
 	opts, NULL,
 };
@@ -32,7 +35,7 @@ static void write_row(const struct aw_features_row *row, void *ctx)
 
 int main(int argc, char **argv)
 {
-	const char *arg, *sensors = NULL, *nbfile = NULL, *tz = NULL;
+	const char *arg, *sensors = NULL, *nbfile = NULL, *tz = NULL, *network = NULL;
 	long step = 900, interval = 0, lateness = 0, k = 3;
 	int64_t from = INT64_MIN;
 	int i = 1, c;
@@ -60,6 +63,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			nbfile = arg;
+			break;
+		case 'N':
+			network = arg;
 			break;
 		case 'k':
 			k = aw_arg_long("--nearest", arg, 0, 1000);
@@ -103,6 +109,22 @@ int main(int argc, char **argv)
 	struct aw_features *f = aw_features_new(cfg, &o, write_row, NULL);
 	if (nbfile && aw_features_neighbours_csv(f, nbfile))
 		return 1;
+	if (network || cfg->network) {
+		char *path = network ? aw_strdup(network) : aw_config_file(cfg, cfg->network);
+		struct aw_net *net = aw_net_load(path);
+		free(path);
+		if (!net)
+			return aw_finish() ? 1 : 1;
+		aw_net_add_config_sensors(net, cfg);
+		if (!net->nsensors)
+			aw_net_sensors_from_tags(net, 0);
+		struct aw_inlet *inlets = NULL;
+		size_t ninlets = aw_net_config_inlets(cfg, &inlets, 0);
+		aw_net_dmas_derive(net, inlets, ninlets, cfg->path);
+		aw_features_use_network(f, net);
+		free(inlets);
+		aw_net_free(net);
+	}
 	struct aw_reader *in = aw_reader_open(argv + i, argc - i);
 	struct aw_record r = { 0 };
 	unsigned long long n = 0;

@@ -1,7 +1,7 @@
 /* Streaming features. Every sensor keeps one ring of per-step sums covering seven days,
  * two hours and the lateness allowance; the rolling seven-day sums, the lagged step means
- * (1 h, 24 h, the same local time on the previous days) and the gradient baseline are all
- * read from it. A sensor's step is closed (summed into the ring) when its own reading of
+ * (1 h, 24 h, the same local time on the previous days) and the neighbours' baselines are
+ * all read from it. A sensor's step is closed (summed into the ring) when its own reading of
  * a later step arrives; steps are written for all sensors together, in time order, once
  * every sensor has closed them or the newest reading is more than the lateness ahead
  * (then the sensors behind are closed as they are), so the neighbours' means of a step
@@ -12,6 +12,7 @@
 
 #include "aw_csv.h"
 #include "aw_features.h"
+#include "aw_net.h"
 #include "aw_time.h"
 
 const char *const aw_feature_names[AW_NFEATURES] = {
@@ -26,6 +27,7 @@ const char *const aw_feature_names[AW_NFEATURES] = {
 };
 
 #define NONE INT64_MIN
+#define M_HEAD_BAR 0.0980665	/* bar per m of head */
 #define IGNORED ((size_t)-1)
 #define BASE_DAYS 7		/* baselines: the previous seven days / nights */
 #define NIGHT_H0 1
@@ -39,7 +41,6 @@ struct slot {
 	int64_t step;
 	double sum, sumsq;	/* of value - shift over the step's usable readings */
 	double min, max;
-	double grad;		/* pressure_gradient of the step, NaN when null */
 	uint32_t n;
 };
 
@@ -72,6 +73,7 @@ struct sensor {
 	char *id, *dma;
 	int role;
 	double sign;
+	double elev;		/* m, from the network; NaN when unknown */
 	int64_t first;		/* first step with a reading */
 	int64_t open;		/* step being summed; earlier ones are in the ring */
 	int64_t last_ts;
@@ -109,6 +111,12 @@ struct aw_features {
 	struct aw_map table_index;	/* neighbour table: sensor -> tables[] */
 	struct nbrlist *tables;
 	size_t ntables;
+	struct aw_map net_index;	/* sensor -> netinfo[] */
+	struct netinfo {
+		char *dma;
+		double elev;
+	} *netinfo;
+	size_t nnetinfo;
 	int64_t ts_val;		/* last parsed ts text */
 	char ts_text[40];
 	size_t ts_len;
@@ -340,6 +348,33 @@ size_t aw_features_neighbours(struct aw_features *f, const char *sensor, size_t 
 	return f->s[k]->nb.n;
 }
 
+void aw_features_use_network(struct aw_features *f, struct aw_net *net)
+{
+	struct aw_near *near = aw_calloc((size_t)(f->o.k > 0 ? f->o.k : 1), sizeof *near);
+	unsigned char *want = aw_calloc(net->nsensors + 1, 1);
+	for (size_t i = 0; i < net->nsensors; i++) {
+		const struct aw_net_sensor *x = &net->sensors[i];
+		if (aw_map_get(&f->net_index, x->id, &(size_t){ 0 }))
+			continue;
+		f->netinfo = aw_reallocarray(f->netinfo, f->nnetinfo + 1, sizeof *f->netinfo);
+		f->netinfo[f->nnetinfo].dma = x->dma >= 0 ? aw_strdup(net->dmas[x->dma].id) : NULL;
+		f->netinfo[f->nnetinfo].elev = net->nodes[x->node].elev;
+		aw_map_put(&f->net_index, x->id, f->nnetinfo++);
+		if (strcmp(x->kind, "pressure") != 0 || f->o.k <= 0 ||
+		    aw_map_get(&f->table_index, x->id, &(size_t){ 0 }))
+			continue;
+		for (size_t j = 0; j < net->nsensors; j++)
+			want[j] = strcmp(net->sensors[j].kind, "pressure") == 0 &&
+			    (x->dma < 0 || net->sensors[j].dma < 0 || net->sensors[j].dma == x->dma);
+		size_t got = aw_net_nearest(net, x->node, want, i, (size_t)f->o.k, near);
+		struct nbrlist *t = table_for(f, x->id);
+		for (size_t r = 0; r < got; r++)
+			list_add(t, net->sensors[near[r].idx].id, SIDE_AUTO);
+	}
+	free(near);
+	free(want);
+}
+
 /* ---- engine ---- */
 
 struct aw_features *aw_features_new(const struct aw_config *cfg,
@@ -381,6 +416,10 @@ void aw_features_free(struct aw_features *f)
 	aw_map_free(&f->index);
 	table_free(f->tables, f->ntables);
 	aw_map_free(&f->table_index);
+	for (size_t i = 0; i < f->nnetinfo; i++)
+		free(f->netinfo[i].dma);
+	free(f->netinfo);
+	aw_map_free(&f->net_index);
 	free(f);
 }
 
@@ -433,8 +472,15 @@ static struct sensor *sensor_new(struct aw_features *f, const char *id, size_t i
 	}
 	struct sensor *s = aw_calloc(1, sizeof *s);
 	s->id = name;
+	s->elev = NAN;
+	size_t ni;
+	int onnet = aw_map_get(&f->net_index, name, &ni);
+	if (onnet)
+		s->elev = f->netinfo[ni].elev;
 	if (!dma && cs)
 		dma = cs->dma;
+	if (!dma && onnet)
+		dma = f->netinfo[ni].dma;
 	s->dma = dma && *dma ? aw_strdup(dma) : NULL;
 	s->role = role;
 	s->sign = cs && cs->sign < 0 ? -1 : 1;
@@ -475,7 +521,6 @@ static void close_until(struct aw_features *f, struct sensor *s, int64_t k)
 		e->min = s->min;
 		e->max = s->max;
 		e->n = s->n;
-		e->grad = NAN;
 		s->sum = s->sumsq = 0;
 		s->min = INFINITY;
 		s->max = -INFINITY;
@@ -610,9 +655,12 @@ static void pressure_features(struct aw_features *f, struct sensor *s, int64_t u
 		v[AW_F_PRESSURE_RANGE] = e->max - e->min;
 	}
 
-	/* neighbours */
-	double up = 0, down = 0, all = 0;
-	int nup = 0, ndown = 0, nall = 0;
+	/* neighbours; the gradient anomaly compares each neighbour's difference with its
+	 * own baseline, so that a neighbour without data changes nothing */
+	const int64_t *lag = lags_of(f, u);
+	double need = f->o.completeness * BASE_DAYS;
+	double up = 0, down = 0, all = 0, anom = 0;
+	int nup = 0, ndown = 0, nall = 0, nanom = 0;
 	double mine = s->cn ? s->shift + s->csum / s->cn : NAN;
 	for (size_t i = 0; i < s->nb.n && !isnan(p); i++) {
 		struct nbr *b = &s->nb.v[i];
@@ -627,38 +675,49 @@ static void pressure_features(struct aw_features *f, struct sensor *s, int64_t u
 		if (isnan(q))
 			continue;
 		int side = b->side;
-		if (side == SIDE_AUTO)
-			side = o->shift + o->csum / o->cn > mine ? SIDE_UP : SIDE_DOWN;
+		if (side == SIDE_AUTO) {
+			/* the higher mean head is upstream; pressure when elevations are unknown */
+			double theirs = o->shift + o->csum / o->cn;
+			if (!isnan(s->elev) && !isnan(o->elev))
+				side = theirs / M_HEAD_BAR + o->elev > mine / M_HEAD_BAR + s->elev ?
+				    SIDE_UP : SIDE_DOWN;
+			else
+				side = theirs > mine ? SIDE_UP : SIDE_DOWN;
+		}
 		if (side == SIDE_UP)
 			up += q, nup++;
 		else
 			down += q, ndown++;
 		all += q;
 		nall++;
+		double base = 0;
+		int nb = 0;
+		for (int j = 1; j <= BASE_DAYS; j++) {
+			if (lag[j] == NONE)
+				continue;
+			double a = slot_mean(o, &o->ring[ring_pos(f, lag[j])], lag[j]);
+			double c = slot_mean(s, &s->ring[ring_pos(f, lag[j])], lag[j]);
+			if (!isnan(a) && !isnan(c))
+				base += a - c, nb++;
+		}
+		if (nb > 0 && nb >= need)
+			anom += q - p - base / nb, nanom++;
 	}
 	v[AW_F_DIFF_UPSTREAM] = nup ? up / nup - p : NAN;
 	v[AW_F_DIFF_DOWNSTREAM] = ndown ? p - down / ndown : NAN;
-	double grad = nall ? all / nall - p : NAN;
-	v[AW_F_GRADIENT] = grad;
-	e->grad = grad;
+	v[AW_F_GRADIENT] = nall ? all / nall - p : NAN;
+	v[AW_F_GRADIENT_ANOMALY] = nanom ? anom / nanom : NAN;
 
-	/* baselines: the same local time on the previous seven days */
-	const int64_t *lag = lags_of(f, u);
-	double bp = 0, bg = 0;
-	int np = 0, ng = 0;
+	/* baseline: the same local time on the previous seven days */
+	double bp = 0;
+	int np = 0;
 	for (int j = 1; j <= BASE_DAYS; j++) {
 		if (lag[j] == NONE)
 			continue;
-		const struct slot *x = &s->ring[ring_pos(f, lag[j])];
-		if (x->step != lag[j])
-			continue;
-		if (x->n > 0)
-			bp += s->shift + x->sum / x->n, np++;
-		if (!isnan(x->grad))
-			bg += x->grad, ng++;
+		double x = slot_mean(s, &s->ring[ring_pos(f, lag[j])], lag[j]);
+		if (!isnan(x))
+			bp += x, np++;
 	}
-	double need = f->o.completeness * BASE_DAYS;
-	v[AW_F_GRADIENT_ANOMALY] = ng > 0 && ng >= need ? grad - bg / ng : NAN;
 	v[AW_F_DEVIATION] = np > 0 && np >= need ? p - bp / np : NAN;
 
 	/* temporal */

@@ -62,6 +62,13 @@ void aw_features_free(struct aw_features *f);
  * (decided by mean pressure). A sensor named here gets exactly these neighbours. Call
  * before the first reading. Returns 0, or -1 (reported). */
 int aw_features_neighbours_csv(struct aw_features *f, const char *path);
+/* Neighbours along the pipe graph: every pressure sensor of the network without
+ * configured neighbours gets the k nearest pressure sensors of its DMA by pipe length.
+ * All sensors on the network get its DMA (when their readings and the configuration
+ * name none); pressure sensors also their node's elevation (upstream and downstream are then decided by
+ * hydraulic head instead of pressure). Call before the first reading. */
+struct aw_net;
+void aw_features_use_network(struct aw_features *f, struct aw_net *net);
 /* Neighbour i of a sensor that has had readings: its id and side (0 by mean pressure,
  * 1 upstream, 2 downstream). Returns the number of neighbours, 0 when i is past the
  * end or the sensor is unknown. */
