@@ -15,16 +15,22 @@
 #include "aw_net.h"
 #include "aw_time.h"
 
-const char *const aw_feature_names[AW_NFEATURES] = {
-	"pressure_mean", "pressure_std", "pressure_min", "pressure_max", "pressure_range",
-	"pressure_diff_upstream", "pressure_diff_downstream", "pressure_gradient",
-	"gradient_anomaly",
-	"pressure_drop_rate", "pressure_1h_change", "pressure_24h_change", "rolling_mean_7d",
-	"deviation_from_baseline",
-	"hour_of_day", "is_night", "day_of_week", "is_weekend",
-	"mnf_pressure", "night_day_ratio", "mnf_deviation", "pressure_zscore", "leak_index",
-	"mnf_flow", "mnf_flow_deviation",
-};
+#define FEATURES(X) \
+	X(pressure_mean) X(pressure_std) X(pressure_min) X(pressure_max) X(pressure_range) \
+	X(pressure_diff_upstream) X(pressure_diff_downstream) X(pressure_gradient) \
+	X(gradient_anomaly) \
+	X(pressure_drop_rate) X(pressure_1h_change) X(pressure_24h_change) X(rolling_mean_7d) \
+	X(deviation_from_baseline) \
+	X(hour_of_day) X(is_night) X(day_of_week) X(is_weekend) \
+	X(mnf_pressure) X(night_day_ratio) X(mnf_deviation) X(pressure_zscore) X(leak_index) \
+	X(mnf_flow) X(mnf_flow_deviation)
+#define NAME(x) #x,
+#define KEY(x) { ",\"" #x "\":", sizeof ",\"" #x "\":" - 1 },
+const char *const aw_feature_names[AW_NFEATURES] = { FEATURES(NAME) };
+static const struct {
+	const char *s;
+	size_t n;
+} feature_keys[AW_NFEATURES] = { FEATURES(KEY) };
 
 #define NONE INT64_MIN
 #define M_HEAD_BAR 0.0980665	/* bar per m of head */
@@ -129,10 +135,10 @@ static int64_t floordiv(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/* R is a power of two: the position is a mask, not a division */
 static size_t ring_pos(const struct aw_features *f, int64_t step)
 {
-	int64_t m = step % f->R;
-	return (size_t)(m < 0 ? m + f->R : m);
+	return (size_t)((uint64_t)step & (uint64_t)(f->R - 1));
 }
 
 void aw_features_defaults(struct aw_features_opts *o, const struct aw_config *c)
@@ -390,7 +396,8 @@ struct aw_features *aw_features_new(const struct aw_config *cfg,
 	f->D = 24 * f->H;
 	f->W7 = BASE_DAYS * f->D;
 	f->L = o->lateness > 0 ? (o->lateness + f->S - 1) / f->S : 0;
-	f->R = f->W7 + 2 * f->H + f->L + 2;
+	for (f->R = 1; f->R < f->W7 + 2 * f->H + f->L + 2; f->R *= 2)
+		;
 	f->W = f->E = NONE;
 	f->lt_step = f->lag_step = NONE;
 	config_neighbours(f);
@@ -979,13 +986,8 @@ void aw_features_write(struct aw_writer *w, const struct aw_features_row *row)
 		if (row->role == AW_ROLE_PRESSURE ? i > AW_F_LEAK_INDEX :
 		    i < AW_F_HOUR_OF_DAY || (i > AW_F_IS_WEEKEND && i < AW_F_MNF_FLOW))
 			continue;
-		size_t k = strlen(aw_feature_names[i]);
-		buf[n++] = ',';
-		buf[n++] = '"';
-		memcpy(buf + n, aw_feature_names[i], k);
-		n += k;
-		buf[n++] = '"';
-		buf[n++] = ':';
+		memcpy(buf + n, feature_keys[i].s, feature_keys[i].n);
+		n += feature_keys[i].n;
 		if (i == AW_F_IS_NIGHT || i == AW_F_IS_WEEKEND) {
 			memcpy(buf + n, row->v[i] != 0 ? "true" : "false", 5);
 			n += row->v[i] != 0 ? 4 : 5;
