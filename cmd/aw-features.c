@@ -33,9 +33,30 @@ static void write_row(const struct aw_features_row *row, void *ctx)
 	aw_features_write(aw_out, row);
 }
 
+/* the network's graph, DMAs and elevations; -1 when it cannot be read */
+static int use_network(struct aw_features *f, const struct aw_config *cfg, const char *file)
+{
+	char *path = file ? aw_strdup(file) : aw_config_file(cfg, cfg->network);
+	struct aw_net *net = aw_net_load(path);
+	free(path);
+	if (!net)
+		return -1;
+	aw_net_add_config_sensors(net, cfg);
+	if (!net->nsensors)
+		aw_net_sensors_from_tags(net, 0);
+	struct aw_inlet *inlets = NULL;
+	size_t ninlets = aw_net_config_inlets(cfg, &inlets, 0);
+	aw_net_dmas_derive(net, inlets, ninlets, cfg->path);
+	aw_features_use_network(f, net);
+	free(inlets);
+	aw_net_free(net);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *arg, *sensors = NULL, *nbfile = NULL, *tz = NULL, *network = NULL;
+	const char *from_arg = NULL;
 	long step = 900, interval = 0, lateness = 0, k = 3;
 	int64_t from = INT64_MIN;
 	int i = 1, c;
@@ -79,8 +100,7 @@ int main(int argc, char **argv)
 			int zoned;
 			if (aw_parse_time(arg, strlen(arg), &from, &zoned))
 				aw_usage_error("--from takes a time (2018-03-01T00:00:00Z): %s", arg);
-			if (!zoned)
-				from = INT64_MIN + 1;	/* resolved after the time zone is known */
+			from_arg = arg;
 			break;
 		}
 		}
@@ -88,17 +108,12 @@ int main(int argc, char **argv)
 	struct aw_config *cfg = aw_config_load(NULL);
 	if (tz)
 		aw_tz_set(tz);
-	if (from == INT64_MIN + 1) {
+	if (from_arg) {	/* a time without a zone is local: known only now */
 		int zoned;
-		for (int j = 1; j < argc; j++)
-			if (!strcmp(argv[j], "--from") || !strncmp(argv[j], "--from=", 7)) {
-				const char *t = argv[j][6] == '=' ? argv[j] + 7 : argv[j + 1];
-				aw_parse_time(t, strlen(t), &from, &zoned);
-			}
-		from = aw_tz_to_utc(from, NULL, NULL);
+		aw_parse_time(from_arg, strlen(from_arg), &from, &zoned);
+		if (!zoned)
+			from = aw_tz_to_utc(from, NULL, NULL);
 	}
-	if (sensors && aw_config_add_sensors_csv(cfg, sensors))
-		return 1;
 	struct aw_features_opts o;
 	aw_features_defaults(&o, cfg);
 	o.step = step;
@@ -107,36 +122,26 @@ int main(int argc, char **argv)
 	o.k = (int)k;
 	o.from = from;
 	struct aw_features *f = aw_features_new(cfg, &o, write_row, NULL);
-	if (nbfile && aw_features_neighbours_csv(f, nbfile))
-		return 1;
-	if (network || cfg->network) {
-		char *path = network ? aw_strdup(network) : aw_config_file(cfg, cfg->network);
-		struct aw_net *net = aw_net_load(path);
-		free(path);
-		if (!net)
-			return aw_finish() ? 1 : 1;
-		aw_net_add_config_sensors(net, cfg);
-		if (!net->nsensors)
-			aw_net_sensors_from_tags(net, 0);
-		struct aw_inlet *inlets = NULL;
-		size_t ninlets = aw_net_config_inlets(cfg, &inlets, 0);
-		aw_net_dmas_derive(net, inlets, ninlets, cfg->path);
-		aw_features_use_network(f, net);
-		free(inlets);
-		aw_net_free(net);
+	/* a bad sensor or neighbour table or network: nothing is computed from the input */
+	int ready = !(sensors && aw_config_add_sensors_csv(cfg, sensors)) &&
+	    !(nbfile && aw_features_neighbours_csv(f, nbfile)) &&
+	    !((network || cfg->network) && use_network(f, cfg, network));
+	if (ready) {
+		struct aw_reader *in = aw_reader_open(argv + i, argc - i);
+		struct aw_record r = { 0 };
+		unsigned long long n = 0;
+		while (aw_read(in, &r)) {
+			aw_progress(++n, "records");
+			if (!aw_features_record(f, &r, aw_reader_name(in), aw_reader_lineno(in)))
+				aw_w_line(aw_out, r.line, r.len);
+		}
+		aw_features_finish(f);
+		aw_progress_done();
+		aw_record_free(&r);
+		aw_reader_close(in);
+	} else {
+		aw_rval = 1;
 	}
-	struct aw_reader *in = aw_reader_open(argv + i, argc - i);
-	struct aw_record r = { 0 };
-	unsigned long long n = 0;
-	while (aw_read(in, &r)) {
-		aw_progress(++n, "records");
-		if (!aw_features_record(f, &r, aw_reader_name(in), aw_reader_lineno(in)))
-			aw_w_line(aw_out, r.line, r.len);
-	}
-	aw_features_finish(f);
-	aw_progress_done();
-	aw_record_free(&r);
-	aw_reader_close(in);
 	aw_features_free(f);
 	aw_config_free(cfg);
 	return aw_finish();

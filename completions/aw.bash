@@ -5,6 +5,9 @@ _aw() {
 	aw-event)
 		case $prev in --on|--off|--min-steps|--max-gap|--source|-c|--config) files=1 ;; esac
 		words=" --on --off --min-steps --max-gap --source --pass -c --config -q --quiet --progress -h --help --version" ;;
+	aw-features)
+		case $prev in --step|--interval|--lateness|-s|--sensors|-N|--network|-n|--neighbours|-k|--nearest|--tz|--from|-c|--config) files=1 ;; esac
+		words=" --step --interval --lateness -s --sensors -N --network -n --neighbours -k --nearest --tz --from -c --config -q --quiet --progress -h --help --version" ;;
 	aw-ingest)
 		case $prev in -f|--format|-s|--sensors|-d|--delimiter|--tz|--step|--qc-report|-c|--config) files=1 ;; esac
 		words=" -f --format -s --sensors -d --delimiter --decimal-comma --utc --tz --step --no-qc --qc-report --stats -c --config -q --quiet --progress -h --help --version" ;;
@@ -14,6 +17,9 @@ _aw() {
 	aw-prob)
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
+	aw-rules)
+		case $prev in -T|--threshold|-c|--config) files=1 ;; esac
+		words=" -T --threshold --pass -c --config -q --quiet --progress -h --help --version" ;;
 	aw-select)
 		case $prev in -t|--type|-w|--where|--since|--until|-c|--config) files=1 ;; esac
 		words=" -t --type -w --where -v --invert --since --until --count -c --config -q --quiet --progress -h --help --version" ;;
@@ -22,4 +28,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-event aw-ingest aw-network aw-prob aw-select
+complete -F _aw aw-event aw-features aw-ingest aw-network aw-prob aw-rules aw-select
