@@ -8,6 +8,9 @@ _aw() {
 	aw-anomaly)
 		case $prev in -m|--model|-t|--threshold|-o|--output|--features|--seed|--trees|--max-samples|--contamination|-c|--config) files=1 ;; esac
 		words=" train score -m --model -t --threshold -o --output --features --seed --trees --max-samples --contamination -c --config -q --quiet --progress -h --help --version" ;;
+	aw-config)
+		case $prev in -c|--config) files=1 ;; esac
+		words=" check get sensors dmas -c --config -q --quiet --progress -h --help --version" ;;
 	aw-event)
 		case $prev in --on|--off|--min-steps|--max-gap|--source|-c|--config) files=1 ;; esac
 		words=" --on --off --min-steps --max-gap --source --pass -c --config -q --quiet --progress -h --help --version" ;;
@@ -34,4 +37,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-alert aw-anomaly aw-event aw-ingest aw-network aw-prob aw-score aw-select aw-workorder
+complete -F _aw aw-alert aw-anomaly aw-config aw-event aw-ingest aw-network aw-prob aw-score aw-select aw-workorder
