@@ -27,8 +27,8 @@ _aw() {
 		case $prev in --truth|--flows|--network|--distances|--period-start|--period-end|--tz|--top|--onset-flow|--steps|--min-tpr|--max-fpr|--max-latency|-c|--config) files=1 ;; esac
 		words=" --truth --flows --network --distances --period-start --period-end --utc --tz --top --onset-flow --steps --min-tpr --max-fpr --max-latency --json -v --verbose -c --config -q --quiet --progress -h --help --version" ;;
 	aw-select)
-		case $prev in -t|--type|-w|--where|--since|--until|-c|--config) files=1 ;; esac
-		words=" -t --type -w --where -v --invert --since --until --count -c --config -q --quiet --progress -h --help --version" ;;
+		case $prev in -t|--type|-w|--where|--since|--until|--time-field|-c|--config) files=1 ;; esac
+		words=" -t --type -w --where -v --invert --since --until --time-field --count -c --config -q --quiet --progress -h --help --version" ;;
 	aw-workorder)
 		case $prev in -S|--state|--by|--note|--reason|--outcome|--status|--dma|--alert|--min-severity|--id|-w|--wait|-c|--config) files=1 ;; esac
 		words=" propose approve reject dispatch close list show export import alerts labels audit -S --state --by --note --reason --outcome --status --dma --alert --json --open --min-severity --id -w --wait -c --config -q --quiet --progress -h --help --version" ;;
