@@ -53,6 +53,17 @@ static const struct {
 	{ "dmas.*.billed_m3_per_day", S_NUM },
 	{ "dmas.*.unbilled_m3_per_day", S_NUM },
 	{ "dmas.*.night_use_l_per_conn_h", S_NUM },
+	{ "dmas.*.apparent_loss_pct", S_NUM },
+	{ "dmas.*.night_day_factor_h", S_NUM },
+	/* reports (aw-report): night window, leakage model, detection baseline */
+	{ "report.night_start_h", S_NUM },
+	{ "report.night_end_h", S_NUM },
+	{ "report.night_day_factor_h", S_NUM },
+	{ "report.favad_n1", S_NUM },
+	{ "report.night_use_l_per_conn_h", S_NUM },
+	{ "report.apparent_loss_pct", S_NUM },
+	{ "report.manual_detection_h", S_NUM },
+	{ "report.alert_window_h", S_NUM },
 	/* quality control on ingest */
 	{ "qc.completeness", S_NUM },
 	{ "qc.stuck_samples", S_NUM },
@@ -478,6 +489,12 @@ static void typed(struct aw_config *c, int *errors)
 			d->connections = opt_num(e, "connections", NAN);
 			d->private_km = opt_num(e, "private_km", NAN);
 			d->pressure_m = opt_num(e, "pressure_m", NAN);
+			d->billed_m3_per_day = opt_num(e, "billed_m3_per_day", NAN);
+			d->unbilled_m3_per_day = opt_num(e, "unbilled_m3_per_day", NAN);
+			d->night_use_l_per_conn_h = opt_num(e, "night_use_l_per_conn_h", NAN);
+			d->apparent_loss_pct = opt_num(e, "apparent_loss_pct", NAN);
+			d->night_day_factor_h = opt_num(e, "night_day_factor_h", NAN);
+			d->name = opt_str(e, "name");
 			if ((l = child(e, "inlets", 6)) && l->type == AW_YSEQ) {
 				d->inlets = aw_calloc(l->nkids, sizeof *d->inlets);
 				for (size_t j = 0; j < l->nkids; j++) {
@@ -486,6 +503,13 @@ static void typed(struct aw_config *c, int *errors)
 					s->inlet = 1;
 					if (!s->dma)
 						s->dma = aw_strdup(d->id);
+				}
+			}
+			if ((l = child(e, "outlets", 7)) && l->type == AW_YSEQ) {
+				d->outlets = aw_calloc(l->nkids, sizeof *d->outlets);
+				for (size_t j = 0; j < l->nkids; j++) {
+					d->outlets[d->noutlets++] = aw_strdup(l->kids[j]->value);
+					add_sensor(c, l->kids[j]->value);
 				}
 			}
 			if ((l = child(e, "sensors", 7)) && l->type == AW_YSEQ)
@@ -553,7 +577,11 @@ void aw_config_free(struct aw_config *c)
 		for (size_t j = 0; j < c->dmas[i].ninlets; j++)
 			free(c->dmas[i].inlets[j]);
 		free(c->dmas[i].inlets);
+		for (size_t j = 0; j < c->dmas[i].noutlets; j++)
+			free(c->dmas[i].outlets[j]);
+		free(c->dmas[i].outlets);
 		free(c->dmas[i].id);
+		free(c->dmas[i].name);
 	}
 	free(c->dmas);
 	free(c->path), free(c->timezone), free(c->network), free(c->assets);

@@ -26,10 +26,15 @@ struct aw_sensor {
 };
 
 struct aw_dma {
-	char *id;
+	char *id, *name;	/* name: for people, or NULL */
 	char **inlets;		/* flow sensors (positive into the DMA unless sign -1) */
 	size_t ninlets;
-	double mains_km, connections, private_km, pressure_m;	/* water balance figures */
+	char **outlets;		/* flow sensors carrying water out of the DMA */
+	size_t noutlets;
+	/* water balance figures; NAN when not configured */
+	double mains_km, connections, private_km, pressure_m;
+	double billed_m3_per_day, unbilled_m3_per_day, night_use_l_per_conn_h;
+	double apparent_loss_pct, night_day_factor_h;
 };
 
 struct aw_config {
