@@ -39,12 +39,14 @@ static const struct {
 	{ "sensors[].max", S_NUM },
 	{ "sensors[].inlet", S_BOOL },
 	{ "sensors[].sign", S_NUM },
+	{ "sensors[].area_m2", S_NUM },
 	/* DMAs: inlet flow meters and the figures of the water balance */
 	{ "dmas", S_CONT },
 	{ "dmas.*", S_CONT },
 	{ "dmas.*.name", S_STR },
 	{ "dmas.*.inlets[]", S_STR },
 	{ "dmas.*.outlets[]", S_STR },
+	{ "dmas.*.tanks[]", S_STR },
 	{ "dmas.*.sensors[]", S_STR },
 	{ "dmas.*.mains_km", S_NUM },
 	{ "dmas.*.connections", S_NUM },
@@ -402,7 +404,7 @@ static struct aw_sensor *add_sensor(struct aw_config *c, const char *id)
 	struct aw_sensor *s = &c->sensors[c->nsensors];
 	memset(s, 0, sizeof *s);
 	s->id = aw_strdup(id);
-	s->lo = s->hi = s->x = s->y = NAN;
+	s->lo = s->hi = s->x = s->y = s->area_m2 = NAN;
 	s->sign = 1;
 	aw_map_put(&c->sensor_index, id, c->nsensors++);
 	return s;
@@ -468,6 +470,7 @@ static void typed(struct aw_config *c, int *errors)
 			s->lo = opt_num(e, "min", s->lo);
 			s->hi = opt_num(e, "max", s->hi);
 			s->sign = opt_num(e, "sign", s->sign);
+			s->area_m2 = opt_num(e, "area_m2", s->area_m2);
 			char *inl = opt_str(e, "inlet");
 			if (inl) {
 				s->inlet = !strcmp(inl, "true") || !strcmp(inl, "yes");
@@ -509,6 +512,13 @@ static void typed(struct aw_config *c, int *errors)
 				d->outlets = aw_calloc(l->nkids, sizeof *d->outlets);
 				for (size_t j = 0; j < l->nkids; j++) {
 					d->outlets[d->noutlets++] = aw_strdup(l->kids[j]->value);
+					add_sensor(c, l->kids[j]->value);
+				}
+			}
+			if ((l = child(e, "tanks", 5)) && l->type == AW_YSEQ) {
+				d->tanks = aw_calloc(l->nkids, sizeof *d->tanks);
+				for (size_t j = 0; j < l->nkids; j++) {
+					d->tanks[d->ntanks++] = aw_strdup(l->kids[j]->value);
 					add_sensor(c, l->kids[j]->value);
 				}
 			}
@@ -580,6 +590,9 @@ void aw_config_free(struct aw_config *c)
 		for (size_t j = 0; j < c->dmas[i].noutlets; j++)
 			free(c->dmas[i].outlets[j]);
 		free(c->dmas[i].outlets);
+		for (size_t j = 0; j < c->dmas[i].ntanks; j++)
+			free(c->dmas[i].tanks[j]);
+		free(c->dmas[i].tanks);
 		free(c->dmas[i].id);
 		free(c->dmas[i].name);
 	}

@@ -23,6 +23,7 @@ struct aw_sensor {
 	double x, y;		/* coordinates when known (NAN otherwise) */
 	int inlet;		/* flow meter at a DMA inlet */
 	double sign;		/* +1 / -1: flow direction into the DMA */
+	double area_m2;		/* level sensors of tanks: surface area (NAN unknown) */
 };
 
 struct aw_dma {
@@ -31,6 +32,8 @@ struct aw_dma {
 	size_t ninlets;
 	char **outlets;		/* flow sensors carrying water out of the DMA */
 	size_t noutlets;
+	char **tanks;		/* level sensors of the DMA's storage (area_m2 of the sensor) */
+	size_t ntanks;
 	/* water balance figures; NAN when not configured */
 	double mains_km, connections, private_km, pressure_m;
 	double billed_m3_per_day, unbilled_m3_per_day, night_use_l_per_conn_h;

@@ -408,11 +408,6 @@ size_t aw_monitor_compute(struct aw_prob *probs, size_t np, const struct aw_inte
 
 /* ---- series ---- */
 
-static int64_t slot_of(int64_t t)
-{
-	return t >= 0 ? t / AW_SLOT : -((-t + AW_SLOT - 1) / AW_SLOT);
-}
-
 static struct rslot *series_at(struct rseries *s, int64_t k)
 {
 	if (!s->n) {
@@ -472,7 +467,7 @@ static void credit(struct rseries *s, int64_t t0, int64_t t1, double v, int64_t 
 	if (t1 > hi)
 		t1 = hi;
 	while (t0 < t1) {
-		int64_t k = slot_of(t0), e = (k + 1) * AW_SLOT;
+		int64_t k = aw_slot_of(t0), e = (k + 1) * AW_SLOT;
 		if (e > t1)
 			e = t1;
 		struct rslot *x = series_at(s, k);
@@ -648,6 +643,20 @@ static int new_sensor(struct aw_report *r, const char *id, const char *kind, con
 			s->kind = RK_OTHER;
 		return idx;
 	}
+	if (strcmp(kind, "level") == 0) {
+		for (size_t i = 0; i < r->ndma; i++) {
+			const struct aw_dma *c = r->dma[i].cfg;
+			for (size_t j = 0; c && j < c->ntanks; j++)
+				if (strcmp(c->tanks[j], id) == 0) {
+					if (!cs || !(cs->area_m2 > 0))
+						aw_die(1, "%s: tank %s of DMA %s needs sensors: [{id: %s, area_m2: ...}]",
+						    r->cfg->path ? r->cfg->path : "configuration", id, c->id, id);
+					push_int(&r->dma[i].tank, &r->dma[i].ntank, idx);
+					s->kind = RK_LEVEL;
+				}
+		}
+		return idx;
+	}
 	int d = dmaname ? find_dma(r, dmaname) : -1;
 	if (dmaname && d < 0 && r->o.ndmas)
 		return idx;	/* a DMA left out by --dma */
@@ -725,7 +734,7 @@ static void on_reading(struct aw_report *r, struct aw_record *rec, const char *f
 			if (d < 0)
 				s->resets++;
 			else
-				series_at(&r->dma[s->dma].amr, slot_of(ts))->vdt += d;
+				series_at(&r->dma[s->dma].amr, aw_slot_of(ts))->vdt += d;
 		}
 		s->seen = 1;
 		s->last_ts = ts, s->last_ok = valid;
@@ -750,7 +759,7 @@ static void on_reading(struct aw_report *r, struct aw_record *rec, const char *f
 	s->seen = 1;
 	s->last_ts = ts, s->last_v = v, s->last_ok = valid;
 	if (valid && in_period(r, ts)) {
-		struct rslot *x = series_at(&s->ser, slot_of(ts));
+		struct rslot *x = series_at(&s->ser, aw_slot_of(ts));
 		if (v < x->min)
 			x->min = (float)v;
 		if (v > x->max)
@@ -988,11 +997,21 @@ static void day_range(struct aw_report *r)
 }
 
 /* mean DMA inflow (L/s) over [t0, t1): every inlet and outlet covered >= min_cover s */
-static double dma_flow(const struct aw_report *r, const struct rdma *d, int64_t t0, int64_t t1,
+/* level at an instant: the mean of the slots on both sides of it */
+static double level_at(const struct rseries *s, int64_t t)
+{
+	int64_t k = aw_slot_of(t);
+	double a = aw_rseries_mean(s, k - 1, k, 1, NULL), b = aw_rseries_mean(s, k, k + 1, 1, NULL);
+	if (a == a && b == b)
+		return (a + b) / 2;
+	return a == a ? a : b;
+}
+
+double aw_rdma_flow(const struct aw_report *r, const struct rdma *d, int64_t t0, int64_t t1,
     double min_cover)
 {
 	double q = 0;
-	int64_t k0 = slot_of(t0), k1 = slot_of(t1);
+	int64_t k0 = aw_slot_of(t0), k1 = aw_slot_of(t1);
 	if (!d->nin && !d->nout)
 		return NAN;
 	for (size_t i = 0; i < d->nin + d->nout; i++) {
@@ -1002,15 +1021,20 @@ static double dma_flow(const struct aw_report *r, const struct rdma *d, int64_t 
 			return NAN;
 		q += (i < d->nin ? 1 : -1) * sensor_sign(r, s->id) * m;
 	}
+	for (size_t i = 0; i < d->ntank; i++) {
+		const struct rsensor *s = &r->sen[d->tank[i]];
+		double a = level_at(&s->ser, t0), b = level_at(&s->ser, t1);
+		q -= aw_sensor_find(r->cfg, s->id)->area_m2 * (b - a) * 1000 / (double)(t1 - t0);
+	}
 	return q;
 }
 
-static double dma_pressure(const struct aw_report *r, const struct rdma *d, int64_t t0, int64_t t1)
+double aw_rdma_pressure(const struct aw_report *r, const struct rdma *d, int64_t t0, int64_t t1)
 {
 	double sum = 0;
 	int n = 0;
 	for (size_t i = 0; i < d->npres; i++) {
-		double m = aw_rseries_mean(&r->sen[d->pres[i]].ser, slot_of(t0), slot_of(t1),
+		double m = aw_rseries_mean(&r->sen[d->pres[i]].ser, aw_slot_of(t0), aw_slot_of(t1),
 		    (double)(t1 - t0) / 2, NULL);
 		if (m == m)
 			sum += m, n++;
@@ -1025,7 +1049,7 @@ static void compute_days(struct aw_report *r, struct rdma *d)
 		int64_t D = r->day0 + (int64_t)i;
 		int64_t t0 = aw_local_day_start(D), t1 = aw_local_day_start(D + 1);
 		struct rday *x = &d->day[i];
-		x->inflow_lps = dma_flow(r, d, t0, t1, r->completeness * (double)(t1 - t0));
+		x->inflow_lps = aw_rdma_flow(r, d, t0, t1, r->completeness * (double)(t1 - t0));
 		x->siv_m3 = x->inflow_lps * (double)(t1 - t0) / 1000;
 		x->mnf_lps = NAN;
 		for (int h = r->night_from; h != r->night_to; h = (h + 1) % 24) {
@@ -1033,12 +1057,12 @@ static void compute_days(struct aw_report *r, struct rdma *d)
 			int64_t h0 = aw_tz_to_utc(D * 86400 + h * 3600, NULL, &fl);
 			if (fl & AW_TZ_GAP)
 				continue;
-			double q = dma_flow(r, d, h0, h0 + 3600, 1800);
+			double q = aw_rdma_flow(r, d, h0, h0 + 3600, 1800);
 			if (q == q && !(q >= x->mnf_lps))
 				x->mnf_lps = q, x->mnf_ts = h0;
 		}
 		double b = 0;
-		for (int64_t k = slot_of(t0); k < slot_of(t1); k++) {
+		for (int64_t k = aw_slot_of(t0); k < aw_slot_of(t1); k++) {
 			const struct rslot *s = aw_rseries_get(&d->amr, k);
 			if (s)
 				b += s->vdt;
@@ -1049,7 +1073,7 @@ static void compute_days(struct aw_report *r, struct rdma *d)
 			int64_t h0 = aw_tz_to_utc(D * 86400 + h * 3600, NULL, &fl);
 			if (fl & AW_TZ_GAP)
 				continue;
-			double p = dma_pressure(r, d, h0, h0 + 3600);
+			double p = aw_rdma_pressure(r, d, h0, h0 + 3600);
 			if (p == p)
 				d->profile[h] += p, d->profile_n[h]++;
 		}
@@ -1344,7 +1368,7 @@ void aw_report_free(struct aw_report *r)
 	aw_map_free(&r->sen_index);
 	for (size_t i = 0; i < r->ndma; i++) {
 		struct rdma *d = &r->dma[i];
-		free(d->id), free(d->name), free(d->in), free(d->out), free(d->pres);
+		free(d->id), free(d->name), free(d->in), free(d->out), free(d->pres), free(d->tank);
 		free(d->amr.s), free(d->day), free(d->month);
 	}
 	free(r->dma);

@@ -147,7 +147,6 @@ struct aw_report_opts {
 	char **dmas;		/* only these DMAs (NULL: all) */
 	size_t ndmas;
 	const char *title;
-	const char *version;
 };
 
 struct aw_report *aw_report_new(struct aw_config *cfg, const struct aw_report_opts *o);

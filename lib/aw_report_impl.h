@@ -6,6 +6,11 @@
 
 #define AW_SLOT 900		/* series resolution, s (aligned with every zone offset) */
 
+static inline int64_t aw_slot_of(int64_t t)
+{
+	return t >= 0 ? t / AW_SLOT : -((-t + AW_SLOT - 1) / AW_SLOT);
+}
+
 /* One slot of a series: time-weighted sum (value × seconds covered), seconds covered,
  * and the extremes of the samples in the slot. AMR series keep volume increments in vdt. */
 struct rslot {
@@ -19,7 +24,7 @@ struct rseries {
 	struct rslot *s;
 };
 
-enum rkind { RK_OTHER, RK_FLOW, RK_PRESSURE, RK_QUALITY, RK_VOLUME };
+enum rkind { RK_OTHER, RK_FLOW, RK_PRESSURE, RK_QUALITY, RK_VOLUME, RK_LEVEL };
 
 struct rsensor {
 	char *id;
@@ -65,6 +70,8 @@ struct rdma {
 	size_t nin, nout;
 	int *pres;
 	size_t npres;
+	int *tank;		/* level sensors of storage */
+	size_t ntank;
 	struct rseries amr;
 	long amr_accounts;
 	int has_amr;
@@ -162,6 +169,12 @@ void aw_report_local(char *out, int64_t t);
 double aw_rseries_mean(const struct rseries *s, int64_t k0, int64_t k1, double min_cover,
     double *cover);
 const struct rslot *aw_rseries_get(const struct rseries *s, int64_t k);
+/* mean DMA inflow (inlets − outlets − storage gain, L/s) over [t0, t1): NAN unless every
+ * inlet and outlet covers at least min_cover seconds of it and tank levels are known */
+double aw_rdma_flow(const struct aw_report *r, const struct rdma *d, int64_t t0, int64_t t1,
+    double min_cover);
+/* mean over the DMA's pressure sensors (bar) of their means over [t0, t1) */
+double aw_rdma_pressure(const struct aw_report *r, const struct rdma *d, int64_t t0, int64_t t1);
 /* UTC start of local day d, and of local hour h of it (NAN-free; DST gaps move on) */
 int64_t aw_local_day_start(int64_t d);
 #endif

@@ -251,7 +251,13 @@ void aw_chart_yrange(struct aw_chart *c, double y0, double y1, int zero)
 		if (y1 < 0)
 			y1 = 0;
 	}
-	double f, l;
+	double f, l, pad = (y1 - y0) * 0.04;
+	if (y1 > y0) {	/* keep lines off the frame */
+		if (!(zero && y1 <= 0))
+			y1 += pad;
+		if (!(zero && y0 >= 0))
+			y0 -= pad;
+	}
 	c->ystep = aw_nice_step(y0, y1, 5, &f, &l);
 	c->y0 = f, c->y1 = l;
 	if (c->y1 <= c->y0)
@@ -311,8 +317,12 @@ void aw_chart_axes(struct aw_chart *c, const char *ylabel, const char *const *ca
 			aw_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
 			    px(c, (double)ticks[i]), c->pt, px(c, (double)ticks[i]), c->pb);
 		aw_buf_puts(b, "</g>\n<g fill=\"#444\">\n");
-		for (int i = 0; i < n; i++)
-			text(b, px(c, (double)ticks[i]), c->pb + 15, "middle", "#444", labels[i]);
+		for (int i = 0; i < n; i++) {
+			double X = px(c, (double)ticks[i]);
+			double half = 3.2 * (double)strlen(labels[i]);
+			text(b, X, c->pb + 15, X + half > c->w - 2 ? "end" : X - half < 2 ? "start" : "middle",
+			    "#444", labels[i]);
+		}
 	} else {
 		double f, l, st = aw_nice_step(c->x0, c->x1, (int)((c->pr - c->pl) / 70), &f, &l);
 		int xd = aw_step_decimals(st);
@@ -448,6 +458,10 @@ void aw_chart_bars(struct aw_chart *c, const double *vals, size_t nser,
 {
 	double cw = (c->pr - c->pl) / (double)c->ncat;
 	double gw = cw * 0.8, bw = gw / (double)(nser ? nser : 1);
+	if (bw > 44) {
+		bw = 44;
+		gw = bw * (double)nser;
+	}
 	double base = py(c, c->y0 > 0 ? c->y0 : (c->y1 < 0 ? c->y1 : 0));
 
 	for (size_t i = 0; i < c->ncat; i++)
@@ -460,8 +474,13 @@ void aw_chart_bars(struct aw_chart *c, const double *vals, size_t nser,
 			aw_buf_printf(c->b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 			    "fill=\"%s\"/>\n", x + 0.5, top, bw > 2 ? bw - 1 : bw, h, colors[s]);
 		}
-	for (size_t s = 0; names && s < nser; s++)
-		legend_add(c, names[s], colors[s], 1, 0, 1);
+	for (size_t s = 0; names && s < nser; s++) {
+		int any = 0;
+		for (size_t i = 0; i < c->ncat; i++)
+			any |= vals[i * nser + s] == vals[i * nser + s];
+		if (any)
+			legend_add(c, names[s], colors[s], 1, 0, 1);
+	}
 }
 
 void aw_chart_note(struct aw_chart *c, const char *msg)
