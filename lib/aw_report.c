@@ -341,8 +341,16 @@ size_t aw_monitor_compute(struct aw_prob *probs, size_t np, const struct aw_inte
 			m[mi].false_pos += p->p >= thr;
 		}
 	}
+	int maxd = 0;
+	for (size_t i = 0; i < np; i++)
+		if (probs[i].dma > maxd)
+			maxd = probs[i].dma;
+	unsigned char *scored = aw_calloc((size_t)maxd + 1, 1);
+	for (size_t i = 0; i < np; i++)
+		if (probs[i].dma >= 0)
+			scored[probs[i].dma] = 1;
 	for (size_t j = 0; j < niv; j++) {
-		if (iv[j].positive != 1)
+		if (iv[j].positive != 1 || (iv[j].dma >= 0 && (iv[j].dma > maxd || !scored[iv[j].dma])))
 			continue;
 		int k = month_key(iv[j].start);
 		if (k < k0 || k > k1)
@@ -401,7 +409,7 @@ size_t aw_monitor_compute(struct aw_prob *probs, size_t np, const struct aw_inte
 		if (L->latency_h > latb * 1.5 && L->latency_h - latb > 1)
 			L->drift |= AW_DRIFT_LATENCY;
 	}
-	free(tmp), free(sq), free(lat), free(latm);
+	free(tmp), free(sq), free(lat), free(latm), free(scored);
 	*out = m;
 	return nm;
 }
@@ -733,8 +741,14 @@ static void on_reading(struct aw_report *r, struct aw_record *rec, const char *f
 			double d = v - s->last_v;
 			if (d < 0)
 				s->resets++;
-			else
-				series_at(&r->dma[s->dma].amr, aw_slot_of(ts))->vdt += d;
+			else {
+				struct rdma *dm = &r->dma[s->dma];
+				series_at(&dm->amr, aw_slot_of(ts))->vdt += d;
+				if (!dm->amr_first || s->last_ts < dm->amr_first)
+					dm->amr_first = s->last_ts;
+				if (ts > dm->amr_last)
+					dm->amr_last = ts;
+			}
 		}
 		s->seen = 1;
 		s->last_ts = ts, s->last_ok = valid;

@@ -129,8 +129,8 @@ struct aw_monitor {
 
 /* Per local month: Brier score and FPR over steps (a step is positive inside a positive
  * interval of its DMA, left out inside an unsure one, negative otherwise); TPR and median
- * latency over the positive intervals starting in the month (detected when some step of
- * the DMA in [start, end] has p >= thr). The last month gets drift flags when it is worse
+ * latency over the positive intervals starting in the month in DMAs that have steps
+ * (detected when some step of the DMA in [start, end] has p >= thr). The last month gets drift flags when it is worse
  * than all the months before it taken together. probs need not be sorted (they are
  * sorted in place). Returns the number of months (*out allocated). */
 size_t aw_monitor_compute(struct aw_prob *probs, size_t np, const struct aw_interval *iv,

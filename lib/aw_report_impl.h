@@ -75,6 +75,7 @@ struct rdma {
 	struct rseries amr;
 	long amr_accounts;
 	int has_amr;
+	int64_t amr_first, amr_last;	/* first and last counted AMR read (0 none) */
 	/* results */
 	struct rday *day;	/* rep->nday entries from rep->day0 */
 	double profile[24];	/* mean pressure by local hour, bar */

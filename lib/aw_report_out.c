@@ -653,6 +653,15 @@ static void sec_dma(struct aw_report *r, struct rdma *dm, struct doc *d, int htm
 	    f->good_days, f->days, F(r->completeness * 100, 0));
 	aw_buf_free(&s);
 
+	if (f->good_days && f->good_days < f->days)
+		d_text(d, B_NOTE, BOTH, "%d incomplete day%s: the system input volume counts them at the "
+		    "mean volume of the %d complete days.", f->days - f->good_days,
+		    PL(f->days - f->good_days), f->good_days);
+	if (strcmp(f->billed_source, "AMR") == 0 && dm->amr_last &&
+	    (double)(dm->amr_last - dm->amr_first) < 0.9 * (double)(f->end - f->start))
+		d_text(d, B_NOTE, BOTH, "The AMR reads span only %s to %s: billed consumption is what the "
+		    "%ld meter%s recorded in that span.", T(dm->amr_first), T(dm->amr_last),
+		    dm->amr_accounts, PL(dm->amr_accounts));
 	double days = f->days, siv = f->siv_m3;
 	struct tbl *t = d_table(d, BOTH, "lrrrl", "IWA water balance", "m\u00b3", "m\u00b3/day",
 	    "% of SIV", "source");
