@@ -541,7 +541,10 @@ struct aw_report *aw_report_new(struct aw_config *cfg, const struct aw_report_op
 	r->completeness = aw_config_num(cfg, "qc.completeness", 0.8);
 	r->n1 = aw_config_num(cfg, "report.favad_n1", 1.0);
 	r->ndf_default = aw_config_num(cfg, "report.night_day_factor_h", 22);
-	r->night_use_default = aw_config_num(cfg, "report.night_use_l_per_conn_h", 1.7);
+	r->night_use_default = aw_config_num(cfg, "report.night_use_l_per_conn_h", NAN);
+	r->night_use_source = "report.night_use_l_per_conn_h";
+	if (!(r->night_use_default == r->night_use_default))
+		r->night_use_default = 1.7, r->night_use_source = "default";
 	r->apparent_default = aw_config_num(cfg, "report.apparent_loss_pct", NAN);
 	r->manual_h = aw_config_num(cfg, "report.manual_detection_h", 12);
 	r->window_h = aw_config_num(cfg, "report.alert_window_h", 24);
@@ -714,7 +717,7 @@ static void on_reading(struct aw_report *r, struct aw_record *rec, const char *f
 		    getstr(rec, "dma", dma, sizeof dma));
 	struct rsensor *s = &r->sen[idx];
 	if (s->kind == RK_OTHER) {
-		r->nignored++;
+		r->nunused++;
 		return;
 	}
 	double v;
@@ -1123,7 +1126,7 @@ static void dma_settings(struct aw_report *r, struct rdma *d)
 	if (c && c->night_use_l_per_conn_h == c->night_use_l_per_conn_h)
 		nu = c->night_use_l_per_conn_h, d->night_use_source = "configured";
 	else
-		nu = r->night_use_default, d->night_use_source = "default";
+		nu = r->night_use_default, d->night_use_source = r->night_use_source;
 	d->night_use_lps = c ? aw_night_use_lps(c->connections, nu) : NAN;
 	if (c && c->pressure_m == c->pressure_m)
 		d->pressure_source = "configured";

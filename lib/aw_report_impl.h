@@ -128,6 +128,7 @@ struct aw_report {
 	/* settings */
 	int night_from, night_to;
 	double completeness, n1, ndf_default, night_use_default, apparent_default;
+	const char *night_use_source;	/* of night_use_default */
 	double manual_h, window_h, threshold;
 	/* sensors */
 	struct rsensor *sen;
@@ -153,7 +154,7 @@ struct aw_report {
 	size_t npdma;
 	struct aw_map pdma_index;
 	/* counts */
-	unsigned long long nrec, nreadings, nignored, nflagged, nout_of_period;
+	unsigned long long nrec, nreadings, nignored, nunused, nflagged, nout_of_period;
 	long n_order_errors;
 	long amr_no_dma;
 	/* results */

@@ -525,12 +525,16 @@ static void sec_header(struct aw_report *r, struct doc *d)
 	if (!r->nday) {
 		d_text(d, B_P, BOTH, "No readings in the period. Time zone %s.", aw_tz_name());
 	} else {
+		char unused[96] = "";
+		if (r->nunused)
+			snprintf(unused, sizeof unused, "; %llu of sensors the report does not use",
+			    r->nunused);
 		d_text(d, B_P, BOTH, "Period %s to %s (%zu day%s), local time %s. Made by aw-report "
-		    "from %llu records: %llu readings (%llu with a QC flag, left out), %zu alert%s, %zu "
-		    "work order%s, %zu label%s, %zu probabilit%s; %llu other record%s ignored.",
+		    "from %llu records: %llu readings (%llu with a QC flag, left out%s), %zu alert%s, "
+		    "%zu work order%s, %zu label%s, %zu probabilit%s; %llu other record%s ignored.",
 		    day_label(r->day0), day_label(r->day0 + (int64_t)r->nday - 1), r->nday,
-		    PL(r->nday), aw_tz_name(), r->nrec, r->nreadings, r->nflagged, r->nalert,
-		    PL(r->nalert), r->nwo, PL(r->nwo), r->nlab, PL(r->nlab), r->nprob,
+		    PL(r->nday), aw_tz_name(), r->nrec, r->nreadings, r->nflagged, unused,
+		    r->nalert, PL(r->nalert), r->nwo, PL(r->nwo), r->nlab, PL(r->nlab), r->nprob,
 		    r->nprob == 1 ? "y" : "ies", r->nignored, PL(r->nignored));
 	}
 }
@@ -1102,7 +1106,8 @@ static void sec_methods(struct aw_report *r, struct doc *d)
 	d_text(d, B_LI, BOTH, "Minimum night flow MNF (L/s): per day the lowest hourly mean DMA inflow "
 	    "starting in %s local time; the period's MNF is the mean over the days.", hours_label(r));
 	d_text(d, B_LI, BOTH, "Legitimate night use LNU (L/s) = Nc \u00d7 night use per connection "
-	    "(L/h; default %s) / 3600.", F(r->night_use_default, 2));
+	    "(L/h; %s %s unless configured per DMA) / 3600.", r->night_use_source,
+	    F(r->night_use_default, 2));
 	d_text(d, B_LI, BOTH, "Night-day factor NDF (h) = \u03a3 over the 24 hours of (P_h / P_night)^N1, "
 	    "with P_h the DMA's mean pressure in local hour h, P_night its mean over the night hours and "
 	    "N1 = %s (FAVAD: leak flow \u221d P^N1); configured per DMA (night_day_factor_h), or %s h "

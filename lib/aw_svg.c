@@ -317,11 +317,19 @@ void aw_chart_axes(struct aw_chart *c, const char *ylabel, const char *const *ca
 			aw_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
 			    px(c, (double)ticks[i]), c->pt, px(c, (double)ticks[i]), c->pb);
 		aw_buf_puts(b, "</g>\n<g fill=\"#444\">\n");
+		double right = -1e9;	/* right edge of the last label drawn */
 		for (int i = 0; i < n; i++) {
 			double X = px(c, (double)ticks[i]);
-			double half = 3.2 * (double)strlen(labels[i]);
-			text(b, X, c->pb + 15, X + half > c->w - 2 ? "end" : X - half < 2 ? "start" : "middle",
-			    "#444", labels[i]);
+			double w = 6.4 * (double)strlen(labels[i]), x0 = X - w / 2;
+			const char *anchor = "middle";
+			if (X + w / 2 > c->w - 2)
+				anchor = "end", x0 = X - w;
+			else if (x0 < 2)
+				anchor = "start", x0 = X;
+			if (x0 < right + 8)
+				continue;
+			text(b, X, c->pb + 15, anchor, "#444", labels[i]);
+			right = x0 + w;
 		}
 	} else {
 		double f, l, st = aw_nice_step(c->x0, c->x1, (int)((c->pr - c->pl) / 70), &f, &l);
