@@ -9,8 +9,12 @@ UNIT_SRC := $(sort $(wildcard tests/unit/t-*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 SCRIPTS  := $(sort $(wildcard share/aquawatch/aw-*))
 MANS     := $(sort $(wildcard man/*.[157]))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+REPLAYS  := $(FUZZ_SRC:tests/fuzz/fuzz-%.c=$(O)/tests/replay-%)
+FUZZERS  := $(FUZZ_SRC:tests/fuzz/fuzz-%.c=$(O)/fuzz-%)
+FUZZ_TIME ?= 60
 
-all: $(BINS) $(UNITS)
+all: $(BINS) $(UNITS) $(REPLAYS)
 
 $(O)/lib/%.o: lib/%.c lib/*.h config.mk
 	@mkdir -p $(@D)
@@ -27,6 +31,26 @@ $(O)/bin/%: cmd/%.c $(O)/libaw.a lib/*.h
 $(O)/tests/%: tests/unit/%.c $(O)/libaw.a lib/*.h tests/unit/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) -Ilib -Itests/unit -o $@ $< $(O)/libaw.a $(LDFLAGS) $(DEP_LIBS)
+
+$(O)/tests/replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(O)/libaw.a lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(DEP_CFLAGS) -Ilib -o $@ $< tests/fuzz/replay.c $(O)/libaw.a $(LDFLAGS) $(DEP_LIBS)
+
+$(O)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(O)/libaw.a lib/*.h
+	$(CC) $(CFLAGS) -Wno-missing-prototypes $(DEP_CFLAGS) -Ilib -fsanitize=fuzzer -o $@ $< $(O)/libaw.a $(LDFLAGS) $(DEP_LIBS)
+
+# make fuzz [FUZZ_TIME=seconds]: libFuzzer on each harness; crashes land in
+# tests/fuzz/regress/NAME/, which make check replays once they are committed
+fuzz:
+	@$(MAKE) --no-print-directory FUZZ=1 fuzzers
+	@for f in $(FUZZ_SRC); do n=$${f##*/fuzz-}; n=$${n%.c}; \
+	    mkdir -p build-fuzz/corpus/$$n tests/fuzz/regress/$$n; \
+	    echo "fuzz: $$n for $(FUZZ_TIME) s"; \
+	    build-fuzz/fuzz-$$n -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -close_fd_mask=2 \
+	        -artifact_prefix=tests/fuzz/regress/$$n/ build-fuzz/corpus/$$n tests/fuzz/seed/$$n \
+	        2>&1 | grep -E '^(stat::|#[0-9]+[[:space:]]+DONE|==[0-9]+==ERROR|SUMMARY)' ; done
+
+fuzzers: $(FUZZERS)
 
 deps:
 	@sh share/aquawatch/deps
@@ -69,7 +93,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/aw $(DESTDIR)$(ZSHCOMPDIR)/_aw
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
-.PHONY: all deps check demo bench eval completions install uninstall clean
+.PHONY: all deps fuzz fuzzers check demo bench eval completions install uninstall clean
 .SUFFIXES:

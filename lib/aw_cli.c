@@ -207,13 +207,13 @@ static int common_opt(int id, const char *arg)
 	return 0;
 }
 
-int aw_getopt(int argc, char **argv, int *optind, const char **optarg)
+int aw_getopt(int argc, char **argv, int *ind, const char **argp)
 {
 	static int sub;	/* position inside a group of short options */
 	static char buf[2];
 
 	for (;;) {
-		int i = *optind;
+		int i = *ind;
 		if (i >= argc)
 			return -1;
 		char *a = argv[i];
@@ -224,7 +224,7 @@ int aw_getopt(int argc, char **argv, int *optind, const char **optarg)
 			if (a[0] != '-' || a[1] == 0)
 				return -1;
 			if (strcmp(a, "--") == 0) {
-				(*optind)++;
+				(*ind)++;
 				return -1;
 			}
 			if (a[1] == '-') {
@@ -235,18 +235,18 @@ int aw_getopt(int argc, char **argv, int *optind, const char **optarg)
 				o = find_long(name, n);
 				if (!o)
 					aw_usage_error("unknown option: --%.*s", (int)n, name);
-				(*optind)++;
+				(*ind)++;
 				if (o->arg) {
 					if (eq)
 						arg = eq + 1;
-					else if (*optind < argc)
-						arg = argv[(*optind)++];
+					else if (*ind < argc)
+						arg = argv[(*ind)++];
 					else
 						aw_usage_error("option --%s needs an argument %s", o->lng, o->arg);
 				} else if (eq) {
 					aw_usage_error("option --%s takes no argument", o->lng);
 				}
-				*optarg = arg;
+				*argp = arg;
 				if (!common_opt(o->id, arg))
 					return o->id;
 				continue;
@@ -263,10 +263,10 @@ int aw_getopt(int argc, char **argv, int *optind, const char **optarg)
 		if (o->arg) {
 			if (a[sub + 1]) {
 				arg = a + sub + 1;
-				(*optind)++;
+				(*ind)++;
 			} else if (i + 1 < argc) {
 				arg = argv[i + 1];
-				*optind += 2;
+				*ind += 2;
 			} else {
 				sub = 0;
 				aw_usage_error("option -%c needs an argument %s", c, o->arg);
@@ -276,9 +276,9 @@ int aw_getopt(int argc, char **argv, int *optind, const char **optarg)
 			sub++;
 		} else {
 			sub = 0;
-			(*optind)++;
+			(*ind)++;
 		}
-		*optarg = arg;
+		*argp = arg;
 		if (!common_opt(o->id, arg))
 			return o->id;
 	}
@@ -322,7 +322,7 @@ int aw_parse_duration(const char *s, long *secs)
 		mult = 86400, end++;
 	else if (*end == 'w')
 		mult = 7 * 86400, end++;
-	if (*end || v * mult > LONG_MAX / 2)
+	if (*end || v * mult > (double)(LONG_MAX / 2))
 		return -1;
 	*secs = (long)(v * mult + 0.5);
 	return 0;

@@ -35,8 +35,8 @@ extern int aw_opt_progress;		/* 1 when progress lines go to stderr */
 void aw_cli_init(int argc, char **argv, const struct aw_cli *cli);
 /* Returns the next option id, -1 at the first operand ("--" ends options).
  * -h/--help, --version and --dump-options print and exit 0; a usage error prints the
- * short usage on stderr and exits 2. *optarg gets the option's argument. */
-int aw_getopt(int argc, char **argv, int *optind, const char **optarg);
+ * short usage on stderr and exits 2. *argp gets the option's argument. */
+int aw_getopt(int argc, char **argv, int *ind, const char **argp);
 _Noreturn void aw_usage_error(const char *fmt, ...) AW_PRINTF(1, 2);
 /* argument converters: exit 2 with a usage message on bad values */
 double aw_arg_double(const char *opt, const char *s);

@@ -322,7 +322,23 @@ static void check(const char *file, const struct aw_ynode *n, struct aw_buf *pat
 			    t == S_NUM ? "a number" : "true or false", k->value);
 			(*errors)++;
 		} else if (k->type != AW_YSCALAR) {
-			check(file, k, path, errors);
+			size_t here = path->len;
+			int wants = 0;	/* bit 1: a mapping fits, bit 2: a list fits */
+			aw_buf_puts(path, ".x");
+			for (size_t j = 0; j < AW_NELEM(schema); j++)
+				wants |= path_match(schema[j].path, path->s, 1);
+			path->len = here;
+			aw_buf_puts(path, "[]");
+			for (size_t j = 0; j < AW_NELEM(schema); j++)
+				wants |= 2 * path_match(schema[j].path, path->s, 1);
+			path->len = here;
+			path->s[here] = 0;
+			if (wants && !(wants & (k->type == AW_YMAP ? 1 : 2))) {
+				aw_error_at(file, k->line, "'%s' must be a %s", shown, wants & 1 ? "mapping" : "list");
+				(*errors)++;
+			} else {
+				check(file, k, path, errors);
+			}
 		}
 	}
 	path->len = mark;
@@ -532,9 +548,8 @@ static void typed(struct aw_config *c, int *errors)
 
 struct aw_config *aw_config_load(const char *path)
 {
-	struct aw_config *c = aw_calloc(1, sizeof *c);
 	const char *env = getenv("AW_CONFIG");
-	int errors = 0, explicit = 1;
+	int explicit = 1;
 
 	if (!path)
 		path = aw_opt_config;
@@ -545,16 +560,29 @@ struct aw_config *aw_config_load(const char *path)
 		else if (env && *env)
 			path = env, explicit = 1;
 	}
+	if (path && explicit && access(path, R_OK) != 0)
+		aw_die(1, "%s: %s", path, strerror(errno));
+	struct aw_config *c = aw_config_read(path);
+	if (!c)
+		exit(1);
+	return c;
+}
+
+struct aw_config *aw_config_read(const char *path)
+{
+	struct aw_config *c = aw_calloc(1, sizeof *c);
+	int errors = 0;
+
 	if (path) {
 		FILE *f = fopen(path, "rb");
 		if (!f) {
-			if (explicit)
-				aw_die(1, "%s: %s", path, strerror(errno));
-		} else {
-			c->path = aw_strdup(path);
-			c->root = load_yaml(path, f, &errors);
-			fclose(f);
+			aw_warn("%s: %s", path, strerror(errno));
+			aw_config_free(c);
+			return NULL;
 		}
+		c->path = aw_strdup(path);
+		c->root = load_yaml(path, f, &errors);
+		fclose(f);
 	}
 	if (!c->root) {
 		c->root = aw_calloc(1, sizeof *c->root);
@@ -568,8 +596,10 @@ struct aw_config *aw_config_load(const char *path)
 	}
 	if (!errors)
 		typed(c, &errors);
-	if (errors)
-		exit(1);
+	if (errors) {
+		aw_config_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -652,7 +682,7 @@ static int scsv_row(const struct aw_csv_row *row, void *ctx)
 		s->errors++;
 		return 0;
 	}
-	if (s->battledim && aw_strcaseeq(kind, "amr"))
+	if (s->battledim && (aw_strcaseeq(kind, "amr") || aw_strcaseeq(kind, "amr_demand")))
 		return 0;	/* AMR demand nodes are accounts, not SCADA sensors */
 	if (!known_kind(kind)) {
 		aw_error_at(s->file, row->line, "sensor %s: unknown kind '%s'", id, kind);

@@ -55,6 +55,8 @@ struct aw_config {
  * Errors exit 1 with file:line. Relative file names inside are resolved against the
  * config file's directory. */
 struct aw_config *aw_config_load(const char *path);
+/* reads one file (NULL: defaults only); NULL after reporting errors, never exits */
+struct aw_config *aw_config_read(const char *path);
 void aw_config_free(struct aw_config *c);
 
 /* dotted path lookup ("thresholds.rules.pressure_drop"); NULL when absent */

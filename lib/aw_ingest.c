@@ -432,8 +432,10 @@ static void observe(struct aw_ingest *g, long si, int64_t ts, double v, long lin
 				s->step = delta;
 		}
 		if (s->step > 0 && s->fill_gaps && delta > s->step + s->step / 2) {
-			long k = 0;
-			for (int64_t t = s->last_ts + s->step; t < ts && k < MAX_FILL; t += s->step, k++) {
+			/* absent steps become gap readings for up to a day; an outage longer than
+			 * that gets one gap reading at its first missing step */
+			long k = 0, max = delta <= 86400 ? MAX_FILL : 1;
+			for (int64_t t = s->last_ts + s->step; t < ts && k < max; t += s->step, k++) {
 				push(g, id, t, NAN, QC_GAP, 1);
 				day_account(g, s, t, 0, 1);
 			}
@@ -482,12 +484,14 @@ static void observe(struct aw_ingest *g, long si, int64_t ts, double v, long lin
 		day_account(g, s, ts, 0, 0);
 		return;
 	}
-	int cand = 0;
+	int cand = 0, back = 1;
 	double dev = 0;
 	if (s->nwin >= 3 && isfinite(s->spike_abs)) {
 		double med = median5(s->win, s->nwin);
+		double thr = s->spike_abs + s->spike_rel * fabs(med);
 		dev = v - med;
-		cand = fabs(dev) > s->spike_abs + s->spike_rel * fabs(med);
+		cand = fabs(dev) > thr;
+		back = fabs(dev) <= thr / 2;	/* a spike comes back, a shift stays away */
 	}
 	double sign = dev > 0 ? 1 : -1;
 	if (s->pending == 0) {
@@ -497,9 +501,9 @@ static void observe(struct aw_ingest *g, long si, int64_t ts, double v, long lin
 			s->pending = 1;
 			return;
 		}
-	} else if (!cand) {
+	} else if (back) {
 		resolve(g, s, s->pending, QC_SPIKE);
-	} else if (s->pending == 1 && sign == s->pend_sign) {
+	} else if (s->pending == 1 && (sign == s->pend_sign || !cand)) {
 		s->pend[1] = push(g, id, ts, v, QC_OK, 0);
 		s->pending = 2;
 		return;
