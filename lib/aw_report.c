@@ -793,7 +793,9 @@ static void on_alert(struct aw_report *r, struct aw_record *rec)
 	size_t i;
 	if (!getstr(rec, "id", id, sizeof id))
 		return;
-	gettime(rec, "ts", &ts);
+	/* the detection: ts, else the start of what was detected (aw-alert), else opened */
+	if (!gettime(rec, "ts", &ts) && !gettime(rec, "start", &ts))
+		gettime(rec, "opened", &ts);
 	if (!aw_map_get(&r->alert_index, id, &i)) {
 		r->alert = aw_reallocarray(r->alert, r->nalert + 1, sizeof *r->alert);
 		memset(&r->alert[r->nalert], 0, sizeof *r->alert);
@@ -816,11 +818,21 @@ static void on_alert(struct aw_report *r, struct aw_record *rec)
 		free(a->severity);
 		a->severity = aw_strdup(buf);
 	}
-	if (!a->what && getstr(rec, "what", buf, sizeof buf))
+	if (!a->what && (getstr(rec, "what", buf, sizeof buf) || nested(rec, "what", "type", buf,
+	    sizeof buf, NULL)))
 		a->what = aw_strdup(buf);
 	double q;
-	if (aw_get_num(rec, "flow_lps", &q) || nested(rec, "what", "flow_lps", NULL, 0, &q))
+	if (aw_get_num(rec, "flow_lps", &q) || aw_get_num(rec, "est_flow_lps", &q) ||
+	    nested(rec, "what", "est_flow_lps", NULL, 0, &q) || nested(rec, "what", "flow_lps", NULL, 0, &q))
 		a->flow_lps = q;
+	if (getstr(rec, "workorder", buf, sizeof buf)) {
+		free(a->wo_ref);
+		a->wo_ref = aw_strdup(buf);
+	}
+	if (getstr(rec, "outcome", buf, sizeof buf)) {
+		free(a->outcome_ref);
+		a->outcome_ref = aw_strdup(buf);
+	}
 }
 
 static void on_event(struct aw_report *r, struct aw_record *rec)
@@ -848,6 +860,25 @@ static void on_event(struct aw_report *r, struct aw_record *rec)
 		e->end = t;
 }
 
+/* the time of the first "closed" entry of a work order's history (aw-workorder) */
+static int64_t history_closed(struct aw_record *rec)
+{
+	struct aw_jiter it;
+	struct aw_field e;
+	int64_t t = INT64_MIN;
+	if (aw_jiter_init(&it, aw_get(rec, "history")) < 0)
+		return t;
+	while (t == INT64_MIN && aw_jiter_next(&it, &e)) {
+		struct aw_record sub = { 0 };
+		const char *err;
+		if (e.type == AW_JOBJ && aw_json_parse(&sub, e.val, e.vlen, &err) == 0 &&
+		    aw_is(&sub, "status", "closed"))
+			gettime(&sub, "ts", &t);
+		aw_record_free(&sub);
+	}
+	return t;
+}
+
 static void on_workorder(struct aw_report *r, struct aw_record *rec)
 {
 	char id[256], buf[256];
@@ -855,7 +886,8 @@ static void on_workorder(struct aw_report *r, struct aw_record *rec)
 	int64_t ts = INT64_MIN, t;
 	if (!getstr(rec, "id", id, sizeof id))
 		return;
-	gettime(rec, "ts", &ts);
+	if (!gettime(rec, "ts", &ts))
+		gettime(rec, "updated", &ts);	/* aw-workorder: the version's time */
 	if (!aw_map_get(&r->wo_index, id, &i)) {
 		r->wo = aw_reallocarray(r->wo, r->nwo + 1, sizeof *r->wo);
 		memset(&r->wo[r->nwo], 0, sizeof *r->wo);
@@ -883,7 +915,7 @@ static void on_workorder(struct aw_report *r, struct aw_record *rec)
 			w->outcome = aw_strdup(buf);
 		}
 	}
-	if (gettime(rec, "closed", &t))
+	if (gettime(rec, "closed", &t) || (t = history_closed(rec)) != INT64_MIN)
 		w->closed = t;
 	else if (w->status && strcmp(w->status, "closed") == 0 && w->closed == INT64_MIN && ts != INT64_MIN)
 		w->closed = ts;
@@ -1216,17 +1248,39 @@ static void compute_dma(struct aw_report *r, struct rdma *d)
 	fig_compute(r, d, &d->total, 0, r->nday);
 }
 
+static int label_about(const struct rlabel *l, const struct ralert *a, const struct rwo *w)
+{
+	return (l->alert && strcmp(l->alert, a->id) == 0) ||
+	    (l->event && a->event && strcmp(l->event, a->event) == 0) ||
+	    (l->wo && w && strcmp(l->wo, w->id) == 0);
+}
+
+/* the last label about an alert (the latest decision) */
 static const struct rlabel *label_for(const struct aw_report *r, const struct ralert *a,
     const struct rwo *w)
 {
-	for (size_t i = r->nlab; i-- > 0;) {
-		const struct rlabel *l = &r->lab[i];
-		if ((l->alert && strcmp(l->alert, a->id) == 0) ||
-		    (l->event && a->event && strcmp(l->event, a->event) == 0) ||
-		    (l->wo && w && strcmp(l->wo, w->id) == 0))
-			return l;
-	}
+	for (size_t i = r->nlab; i-- > 0;)
+		if (label_about(&r->lab[i], a, w))
+			return &r->lab[i];
 	return NULL;
+}
+
+static int label_positive(const char *l);
+
+/* the earliest leak start the leak labels about an alert give: a work order's label
+ * carries the alert's own start, a label from the field or the ground truth may know
+ * better */
+static int64_t leak_start_for(const struct aw_report *r, const struct ralert *a,
+    const struct rwo *w)
+{
+	int64_t t = INT64_MIN;
+	for (size_t i = 0; i < r->nlab; i++) {
+		const struct rlabel *l = &r->lab[i];
+		if (label_about(l, a, w) && label_positive(l->label) == 1 && l->start != INT64_MIN &&
+		    (t == INT64_MIN || l->start < t))
+			t = l->start;
+	}
+	return t;
 }
 
 static int label_positive(const char *l)
@@ -1281,16 +1335,17 @@ static void compute_operations(struct aw_report *r)
 			a->dma = aw_strdup(ev->dma);
 		const struct rwo *w = NULL;
 		for (size_t j = 0; j < r->nwo; j++)
-			if (r->wo[j].alert && strcmp(r->wo[j].alert, a->id) == 0)
+			if ((r->wo[j].alert && strcmp(r->wo[j].alert, a->id) == 0) ||
+			    (a->wo_ref && strcmp(r->wo[j].id, a->wo_ref) == 0))
 				w = &r->wo[j];
 		const struct rlabel *l = label_for(r, a, w);
-		a->label = l ? l->label : w ? w->outcome : NULL;
+		a->label = l ? l->label : w && w->outcome ? w->outcome : a->outcome_ref;
 		a->outcome = label_positive(a->label);
-		a->wo = w ? aw_strdup(w->id) : NULL;
+		a->wo = w ? aw_strdup(w->id) : a->wo_ref ? aw_strdup(a->wo_ref) : NULL;
 		a->wo_status = w ? w->status : NULL;
 		a->wo_created = w ? w->created : INT64_MIN;
 		a->wo_closed = w ? w->closed : INT64_MIN;
-		a->leak_start = l && l->start != INT64_MIN ? l->start : INT64_MIN;
+		a->leak_start = leak_start_for(r, a, w);
 		a->latency_h = a->outcome == 1 && a->leak_start != INT64_MIN && a->ts != INT64_MIN ?
 		    (double)(a->ts - a->leak_start) / 3600 : NAN;
 		a->flow_used_lps = NAN;
@@ -1392,6 +1447,7 @@ void aw_report_free(struct aw_report *r)
 	for (size_t i = 0; i < r->nalert; i++) {
 		struct ralert *a = &r->alert[i];
 		free(a->id), free(a->event), free(a->dma), free(a->severity), free(a->what), free(a->wo);
+		free(a->wo_ref), free(a->outcome_ref);
 	}
 	free(r->alert);
 	aw_map_free(&r->alert_index);

@@ -91,6 +91,7 @@ struct rdma {
 
 struct ralert {
 	char *id, *event, *dma, *severity, *what;
+	char *wo_ref, *outcome_ref;	/* the alert's own workorder and outcome fields */
 	int64_t ts;
 	double flow_lps;
 	/* resolved */

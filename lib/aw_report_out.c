@@ -488,7 +488,7 @@ static void chart_alert(struct aw_report *r, const struct ralert *a, struct doc 
 	else
 		snprintf(who, sizeof who, "the %zu pressure sensors%s that dropped most", nc,
 		    d >= 0 ? " of the DMA" : "");
-	snprintf(cap_s, sizeof cap_s, "Alert %s (%s%s, raised %s): pressure change against the mean "
+	snprintf(cap_s, sizeof cap_s, "Alert %s (%s%s, detected %s): pressure change against the mean "
 	    "of the %s h before, at %s", a->id, a->dma ? "DMA " : "no DMA", a->dma ? a->dma : "",
 	    T(a->ts), F(r->window_h, 0), who);
 	d_svg(doc, cap_s, &b);
@@ -1003,13 +1003,14 @@ static void sec_operations(struct aw_report *r, struct doc *d, int html)
 
 	if (na) {
 		d_text(d, B_H3, BOTH, "Alerts");
-		t = d_table(d, BOTH, "llllllrrrr", "alert", "raised", "DMA", "severity", "outcome",
-		    "work order", "latency h", "repair h", "leak flow L/s", "saved m\u00b3");
+		t = d_table(d, BOTH, "lllllllrrrr", "alert", "detected", "DMA", "type", "severity",
+		    "outcome", "work order", "latency h", "repair h", "leak flow L/s", "saved m\u00b3");
 		for (size_t i = 0; i < na && i < MAX_ALERT_ROWS; i++) {
 			const struct ralert *a = al[i];
 			t_add(t, a->id);
 			t_add(t, T(a->ts));
 			t_add(t, S(a->dma));
+			t_add(t, S(a->what));
 			t_add(t, S(a->severity));
 			t_addf(t, "%s%s%s%s", outcome_name(a->outcome), a->label ? " (" : "",
 			    a->label ? a->label : "", a->label ? ")" : "");
@@ -1468,7 +1469,7 @@ void aw_report_csv(struct aw_report *r, enum aw_report_table which, struct aw_bu
 		break;
 	}
 	case AW_T_OPERATIONS: {
-		static const char *const h[] = { "alert", "ts", "dma", "event", "severity", "outcome",
+		static const char *const h[] = { "alert", "ts", "dma", "event", "type", "severity", "outcome",
 			"label", "workorder", "workorder_status", "workorder_created", "workorder_closed",
 			"repair_h", "leak_start", "latency_h", "flow_lps", "flow_source", "saved_m3" };
 		size_t na;
@@ -1476,7 +1477,7 @@ void aw_report_csv(struct aw_report *r, enum aw_report_table which, struct aw_bu
 		csv_row(b, h, AW_NELEM(h));
 		for (size_t i = 0; i < na; i++) {
 			const struct ralert *a = al[i];
-			const char *row[] = { a->id, ISO(a->ts), a->dma, a->event, a->severity,
+			const char *row[] = { a->id, ISO(a->ts), a->dma, a->event, a->what, a->severity,
 				outcome_name(a->outcome), a->label, a->wo, a->wo_status, ISO(a->wo_created),
 				ISO(a->wo_closed), C(a->wo_closed != INT64_MIN && a->wo_created != INT64_MIN ?
 				(double)(a->wo_closed - a->wo_created) / 3600 : NAN, 3), ISO(a->leak_start),

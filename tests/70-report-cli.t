@@ -24,8 +24,8 @@ ok $? "no period: the span of the data"
 
 # HTML: one page, charts inline, nothing fetched, no scripts
 aw-report $C -p 2019-01-14..2019-01-15 -f html $D/records.ndjson > "$TMP/r.html"
-[ "$(grep -c '<svg ' "$TMP/r.html")" -eq 9 ]
-ok $? "HTML has the 9 charts of the fixture (inflow x2, quality x3, alerts x3, monitoring)"
+[ "$(grep -c '<svg ' "$TMP/r.html")" -eq 10 ]
+ok $? "HTML has the 10 charts of the fixture (inflow x2, quality x3, alerts x4, monitoring)"
 ! grep -Eiq '<script|<link|<img|<iframe|src=|href=|url\((https?:|//)|@import' "$TMP/r.html" &&
 	[ "$(grep -o 'https\?://[^"]*' "$TMP/r.html" | sort -u)" = "http://www.w3.org/2000/svg" ]
 ok $? "HTML is self-contained (no scripts, links or external resources)"
