@@ -98,6 +98,7 @@ static const struct {
 	{ "quality_limits.*.max", S_NUM },
 	{ "quality_limits.*.max_hours_below", S_NUM },
 	{ "quality_limits.*.p95_max", S_NUM },
+	{ "quality_limits.*.merge_minutes", S_NUM },
 };
 
 static void node_free(struct aw_ynode *n)

@@ -157,6 +157,7 @@ void aw_qlimits_get(const struct aw_config *c, const char *kind, struct aw_qlimi
 {
 	char path[96];
 	l->min = l->max = l->max_hours_below = l->p95_max = NAN;
+	l->merge_s = 900;
 	if (strcmp(kind, "chlorine") == 0) {
 		l->min = 0.2, l->max = 4.0, l->max_hours_below = 4;
 	} else if (strcmp(kind, "turbidity") == 0) {
@@ -174,6 +175,8 @@ void aw_qlimits_get(const struct aw_config *c, const char *kind, struct aw_qlimi
 	l->max_hours_below = aw_config_num(c, path, l->max_hours_below);
 	snprintf(path, sizeof path, "quality_limits.%s.p95_max", kind);
 	l->p95_max = aw_config_num(c, path, l->p95_max);
+	snprintf(path, sizeof path, "quality_limits.%s.merge_minutes", kind);
+	l->merge_s = aw_config_num(c, path, l->merge_s / 60) * 60;
 }
 
 void aw_qtrack_init(struct aw_qtrack *q, const struct aw_qlimits *l)
@@ -181,6 +184,7 @@ void aw_qtrack_init(struct aw_qtrack *q, const struct aw_qlimits *l)
 	memset(q, 0, sizeof *q);
 	q->lim = *l;
 	q->min = INFINITY, q->max = -INFINITY;
+	q->back = INT64_MIN;
 }
 
 static void q_close(struct aw_qtrack *q, int64_t end)
@@ -215,7 +219,11 @@ void aw_qtrack_add(struct aw_qtrack *q, int64_t ts, double v)
 	if (l->p95_max == l->p95_max && v > l->p95_max)
 		q->n_above_p95++;
 	int s = l->min == l->min && v < l->min ? -1 : l->max == l->max && v > l->max ? 1 : 0;
-	if (q->state && s != q->state)
+	/* an episode that came back within limits ends there once it stayed back for
+	 * merge_s, or when the value crosses to the other limit */
+	if (q->state && q->back != INT64_MIN && ((double)(ts - q->back) >= l->merge_s || s == -q->state))
+		q_close(q, q->back);
+	if (q->state && s && s != q->state)
 		q_close(q, ts);
 	if (s && !q->state) {
 		q->cur.start = ts;
@@ -223,16 +231,20 @@ void aw_qtrack_add(struct aw_qtrack *q, int64_t ts, double v)
 		q->cur.above = s > 0;
 		q->cur.limit = s > 0 ? l->max : l->min;
 		q->state = s;
+		q->back = INT64_MIN;
 	} else if (s) {
 		if (s > 0 ? v > q->cur.extreme : v < q->cur.extreme)
 			q->cur.extreme = v;
+		q->back = INT64_MIN;
+	} else if (q->state && q->back == INT64_MIN) {
+		q->back = ts;
 	}
 }
 
 void aw_qtrack_finish(struct aw_qtrack *q)
 {
 	if (q->state)
-		q_close(q, q->last);
+		q_close(q, q->back != INT64_MIN ? q->back : q->last);
 }
 
 void aw_qtrack_free(struct aw_qtrack *q)

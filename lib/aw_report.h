@@ -65,13 +65,16 @@ struct aw_qlimits {
 	double min, max;		/* NAN: none */
 	double max_hours_below;		/* a dip below min is a breach only when longer */
 	double p95_max;			/* 95 % of samples must be <= this */
+	double merge_s;			/* back within limits for less than this: one episode */
 };
 /* DESIGN.md §6 defaults by kind (chlorine, turbidity, ph; other kinds: none), then the
- * config's quality_limits.KIND.* on top. */
+ * config's quality_limits.KIND.* on top; episodes merge across returns shorter than
+ * merge_minutes (15). */
 void aw_qlimits_get(const struct aw_config *c, const char *kind, struct aw_qlimits *l);
 
 struct aw_qepisode {
-	int64_t start, end;	/* first sample outside the limit .. first sample back (or last) */
+	int64_t start, end;	/* first sample outside the limit .. first sample back (or last);
+				 * returns shorter than merge_s do not end it */
 	double extreme;		/* lowest (below) or highest (above) value */
 	double limit;
 	int above;		/* 0 below min, 1 above max */
@@ -84,6 +87,7 @@ struct aw_qtrack {
 	double min, max, sum;
 	int64_t first, last;
 	int state;			/* 0 within limits, -1 below, 1 above */
+	int64_t back;			/* first sample back within limits of the open episode */
 	struct aw_qepisode cur;
 	struct aw_qepisode *ep;
 	size_t nep, cap;

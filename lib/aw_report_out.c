@@ -413,9 +413,14 @@ static void chart_quality(struct aw_report *r, struct rsensor *s, struct doc *do
 			aw_chart_vline(&c, (double)s->q.ep[i].start, aw_svg_color(1), AW_SVG_DOTTED, NULL);
 	aw_chart_end(&c);
 	char cap_s[600];
-	snprintf(cap_s, sizeof cap_s, "%s (%s%s%s), %s mean with limits%s", s->id, s->qkind,
-	    s->dma >= 0 ? ", DMA " : "", s->dma >= 0 ? r->dma[s->dma].id : "",
-	    k > 1 ? (k * AW_SLOT >= 3600 ? "aggregated" : "15-minute") : "15-minute",
+	char step[32];
+	if (k * AW_SLOT % 3600 == 0)
+		snprintf(step, sizeof step, "%lld-hour", (long long)(k * AW_SLOT / 3600));
+	else
+		snprintf(step, sizeof step, "%lld-minute", (long long)(k * AW_SLOT / 60));
+	snprintf(cap_s, sizeof cap_s, "%s (%s%s%s), %s mean%s with limits%s", s->id, s->qkind,
+	    s->dma >= 0 ? ", DMA " : "", s->dma >= 0 ? r->dma[s->dma].id : "", step,
+	    k > 1 ? " and range" : "",
 	    aw_qtrack_breaches(&s->q) ? "; dotted lines mark the start of breaches" : "");
 	d_svg(doc, cap_s, &b);
 	free(x), free(m), free(lo), free(hi);
@@ -432,25 +437,37 @@ static int cmp_drop(const void *a, const void *b)
 	return x->drop > y->drop ? -1 : x->drop < y->drop;
 }
 
+/* Pressure around an alert as the change against the same time one day earlier, which
+ * takes out the daily cycle: a leak shows as a step down at its start. The sensors are
+ * those of the alert's DMA (all when it has none) whose mean over the 6 h after the alert
+ * fell most against the same hours the day before. */
 static void chart_alert(struct aw_report *r, const struct ralert *a, struct doc *doc)
 {
+	const int64_t day = 86400 / AW_SLOT;
 	int64_t W = (int64_t)(r->window_h * 3600), t0 = a->ts - W, t1 = a->ts + W;
+	int64_t aft = W < 6 * 3600 ? W : 6 * 3600;
 	int d = -1;
 	for (size_t i = 0; a->dma && i < r->ndma; i++)
 		if (strcmp(r->dma[i].id, a->dma) == 0)
 			d = (int)i;
 	struct drop *c = aw_calloc(r->nsen + 1, sizeof *c);
 	size_t nc = 0;
-	for (size_t i = 0; i < r->nsen; i++) {
-		const struct rsensor *s = &r->sen[i];
-		if (s->kind != RK_PRESSURE || (d >= 0 && s->dma != d))
-			continue;
-		double base = aw_rseries_mean(&s->ser, aw_slot_of(t0), aw_slot_of(a->ts), (double)W / 4, NULL);
-		int64_t aft = W < 6 * 3600 ? W : 6 * 3600;
-		double after = aw_rseries_mean(&s->ser, aw_slot_of(a->ts), aw_slot_of(a->ts + aft),
-		    (double)aft / 4, NULL);
-		if (base == base && after == after)
-			c[nc++] = (struct drop){ (int)i, base - after, base };
+	int daily = 1;	/* against the day before; else against the mean before the alert */
+	for (int pass = 0; pass < 2 && !nc; pass++) {
+		daily = pass == 0;
+		for (size_t i = 0; i < r->nsen; i++) {
+			const struct rsensor *s = &r->sen[i];
+			if (s->kind != RK_PRESSURE || (d >= 0 && s->dma != d))
+				continue;
+			int64_t k0 = aw_slot_of(a->ts), k1 = aw_slot_of(a->ts + aft);
+			double now = aw_rseries_mean(&s->ser, k0, k1, (double)aft / 4, NULL), before;
+			if (daily)
+				before = aw_rseries_mean(&s->ser, k0 - day, k1 - day, (double)aft / 4, NULL);
+			else
+				before = aw_rseries_mean(&s->ser, aw_slot_of(t0), k0, (double)W / 4, NULL);
+			if (now == now && before == before)
+				c[nc++] = (struct drop){ (int)i, before - now, before };
+		}
 	}
 	if (!nc) {
 		free(c);
@@ -460,11 +477,15 @@ static void chart_alert(struct aw_report *r, const struct ralert *a, struct doc 
 	if (nc > 5)
 		nc = 5;
 	size_t cap = (size_t)(2 * W / AW_SLOT + 2), n = 0;
-	double *x = aw_calloc(cap, sizeof *x), *y = aw_calloc(cap * nc, sizeof *y), lo = NAN, hi = NAN;
+	double *x = aw_calloc(cap, sizeof *x), *y = aw_calloc(cap * nc, sizeof *y);
+	double *xb = aw_calloc(cap, sizeof *xb), *yb = aw_calloc(cap, sizeof *yb), lo = NAN, hi = NAN;
 	for (size_t j = 0; j < nc; j++) {
-		n = series_points(&r->sen[c[j].sensor].ser, t0, t1, 1, x, y + j * cap, NULL, NULL, cap);
+		const struct rseries *ser = &r->sen[c[j].sensor].ser;
+		n = series_points(ser, t0, t1, 1, x, y + j * cap, NULL, NULL, cap);
+		if (daily)
+			series_points(ser, t0 - 86400, t1 - 86400, 1, xb, yb, NULL, NULL, cap);
 		for (size_t i = 0; i < n; i++)
-			y[j * cap + i] -= c[j].base;
+			y[j * cap + i] -= daily ? yb[i] : c[j].base;
 		minmax(y + j * cap, n, &lo, &hi);
 	}
 	struct aw_buf b = { 0 };
@@ -477,22 +498,25 @@ static void chart_alert(struct aw_report *r, const struct ralert *a, struct doc 
 	for (size_t j = 0; j < nc; j++)
 		aw_chart_line(&ch, x, y + j * cap, n, aw_svg_color((int)j + 2), AW_SVG_SOLID,
 		    r->sen[c[j].sensor].id);
-	aw_chart_vline(&ch, (double)a->ts, aw_svg_color(1), AW_SVG_DASHED, "alert");
 	if (a->leak_start != INT64_MIN)
 		aw_chart_vline(&ch, (double)a->leak_start, "#333", AW_SVG_DOTTED, "leak start");
+	aw_chart_vline(&ch, (double)a->ts, aw_svg_color(1), AW_SVG_DASHED, "alert");
 	aw_chart_end(&ch);
-	char cap_s[600];
-	char who[64];
+	char cap_s[600], who[64];
 	if (nc == 1)
 		snprintf(who, sizeof who, "the pressure sensor%s", d >= 0 ? " of the DMA" : "");
 	else
 		snprintf(who, sizeof who, "the %zu pressure sensors%s that dropped most", nc,
 		    d >= 0 ? " of the DMA" : "");
-	snprintf(cap_s, sizeof cap_s, "Alert %s (%s%s, detected %s): pressure change against the mean "
-	    "of the %s h before, at %s", a->id, a->dma ? "DMA " : "no DMA", a->dma ? a->dma : "",
-	    T(a->ts), F(r->window_h, 0), who);
+	char how[64];
+	if (daily)
+		snprintf(how, sizeof how, "the pressure at the same time the day before");
+	else
+		snprintf(how, sizeof how, "its mean over the %s h before", F(r->window_h, 0));
+	snprintf(cap_s, sizeof cap_s, "Alert %s (%s%s, detected %s): pressure minus %s, at %s", a->id,
+	    a->dma ? "DMA " : "no DMA", a->dma ? a->dma : "", T(a->ts), how, who);
 	d_svg(doc, cap_s, &b);
-	free(c), free(x), free(y);
+	free(c), free(x), free(y), free(xb), free(yb);
 }
 
 static void chart_monitor(struct aw_report *r, struct doc *doc)
@@ -780,6 +804,10 @@ static void sec_balance(struct aw_report *r, struct doc *d, int html)
 	if (!r->ndma || !r->nday)
 		return;
 	d_text(d, B_H2, BOTH, "Water balance (IWA/AWWA M36)");
+	if (r->amr_no_dma)
+		d_text(d, B_NOTE, BOTH, "%ld customer meter%s (volume readings) without a DMA left out of "
+		    "billed consumption: give %s a dma in the sensor table or the readings.",
+		    r->amr_no_dma, PL(r->amr_no_dma), r->amr_no_dma == 1 ? "it" : "them");
 	for (size_t i = 0; i < r->ndma; i++)
 		sec_dma(r, &r->dma[i], d, html);
 	if (html && r->dma[0].nmonth >= 2) {
@@ -846,20 +874,26 @@ static void sec_quality(struct aw_report *r, struct doc *d, int html)
 	for (size_t i = 0; i < r->nsen; i++)
 		if (r->sen[i].has_q)
 			nep += r->sen[i].q.nep;
-	d_text(d, B_H3, BOTH, "Exceedances");
-	if (!nep) {
-		d_text(d, B_P, BOTH, "None: every sample was within the limits.");
+	d_text(d, B_H3, BOTH, "Breaches");
+	size_t nbr = 0;
+	for (size_t i = 0; i < r->nsen; i++)
+		if (r->sen[i].has_q)
+			nbr += aw_qtrack_breaches(&r->sen[i].q);
+	if (!nbr) {
+		d_text(d, B_P, BOTH, "None.");
 	} else {
-		t = d_table(d, BOTH, "lllrrrl", "sensor", "start", "end", "duration h", "extreme", "limit",
-		    "breach");
+		t = d_table(d, BOTH, "lLLrrr", "sensor", "start", "end", "duration h", "extreme", "limit");
 		size_t shown = 0;
 		for (size_t i = 0; i < r->nsen; i++) {
 			const struct rsensor *s = &r->sen[i];
 			if (!s->has_q)
 				continue;
 			int dec = !strcmp(s->qkind, "ph") ? 2 : 3;
-			for (size_t j = 0; j < s->q.nep && shown < MAX_EXCEEDANCE_ROWS; j++, shown++) {
+			for (size_t j = 0; j < s->q.nep && shown < MAX_EXCEEDANCE_ROWS; j++) {
 				const struct aw_qepisode *e = &s->q.ep[j];
+				if (!e->breach)
+					continue;
+				shown++;
 				t_add(t, s->id);
 				t_add(t, T(e->start));
 				t_add(t, T(e->end));
@@ -867,13 +901,36 @@ static void sec_quality(struct aw_report *r, struct doc *d, int html)
 				t_addf(t, "%s%s%s", F(e->extreme, dec), *qunit(s->qkind) ? " " : "",
 				    qunit(s->qkind));
 				t_addf(t, "%s %s", e->above ? ">" : "<", F(e->limit, dec));
-				t_add(t, e->breach ? "yes" : e->above ? "no" : "no (shorter than allowed)");
 			}
 		}
-		if (shown < nep)
-			d_text(d, B_P, BOTH, "%zu of %zu episodes shown; all are in quality_exceedances.csv.",
-			    shown, nep);
+		if (shown < nbr)
+			d_text(d, B_P, BOTH, "%zu of %zu breaches shown.", shown, nbr);
 	}
+	/* episodes below a minimum that were short enough: one line per sensor */
+	size_t nok = 0;
+	for (size_t i = 0; i < r->nsen; i++) {
+		const struct rsensor *s = &r->sen[i];
+		size_t n = 0;
+		double longest = 0, total = 0;
+		for (size_t j = 0; s->has_q && j < s->q.nep; j++) {
+			const struct aw_qepisode *e = &s->q.ep[j];
+			double h = (double)(e->end - e->start) / 3600;
+			if (e->breach)
+				continue;
+			n++;
+			total += h;
+			if (h > longest)
+				longest = h;
+		}
+		if (!n)
+			continue;
+		nok += n;
+		d_text(d, B_LI, BOTH, "%s: %zu dip%s below %s %s shorter than the %s h allowed (longest "
+		    "%s h, %s h in all).", s->id, n, PL(n), F(s->q.lim.min, !strcmp(s->qkind, "ph") ? 2 : 3),
+		    qunit(s->qkind), F(s->q.lim.max_hours_below, 1), F(longest, 2), F(total, 2));
+	}
+	if (nbr || nok)
+		d_text(d, B_P, BOTH, "Every episode outside a limit is in quality_exceedances.csv.");
 	if (html) {
 		size_t nc = 0;
 		for (size_t i = 0; i < r->nsen && nc < MAX_QUALITY_CHARTS; i++)
@@ -1003,7 +1060,7 @@ static void sec_operations(struct aw_report *r, struct doc *d, int html)
 
 	if (na) {
 		d_text(d, B_H3, BOTH, "Alerts");
-		t = d_table(d, BOTH, "lllllllrrrr", "alert", "detected", "DMA", "type", "severity",
+		t = d_table(d, BOTH, "LLllllLrrrr", "alert", "detected", "DMA", "type", "severity",
 		    "outcome", "work order", "latency h", "repair h", "leak flow L/s", "saved m\u00b3");
 		for (size_t i = 0; i < na && i < MAX_ALERT_ROWS; i++) {
 			const struct ralert *a = al[i];
@@ -1012,10 +1069,8 @@ static void sec_operations(struct aw_report *r, struct doc *d, int html)
 			t_add(t, S(a->dma));
 			t_add(t, S(a->what));
 			t_add(t, S(a->severity));
-			t_addf(t, "%s%s%s%s", outcome_name(a->outcome), a->label ? " (" : "",
-			    a->label ? a->label : "", a->label ? ")" : "");
-			t_addf(t, "%s%s%s%s", S(a->wo), a->wo_status ? " (" : "",
-			    a->wo_status ? a->wo_status : "", a->wo_status ? ")" : "");
+			t_add(t, a->label ? a->label : outcome_name(a->outcome));
+			t_addf(t, "%s%s%s", S(a->wo), a->wo_status ? " " : "", a->wo_status ? a->wo_status : "");
 			t_add(t, F(a->latency_h, 1));
 			t_add(t, F(a->wo_closed != INT64_MIN && a->wo_created != INT64_MIN ?
 			    (double)(a->wo_closed - a->wo_created) / 3600 : NAN, 1));
@@ -1128,13 +1183,17 @@ static void sec_methods(struct aw_report *r, struct doc *d)
 	    "configuration; defaults chlorine 0.2\u20134.0 mg/L and not below 0.2 for more than 4 h, "
 	    "turbidity \u2264 0.3 NTU in 95 %% of samples and never above 1 NTU, pH 6.5\u20138.5). An "
 	    "episode runs from the first sample outside a limit to the first sample back within it "
-	    "(or the last sample); every episode above a maximum is a breach, one below a minimum is a "
+	    "(or the last sample; a return shorter than merge_minutes, default 15, does not end it); "
+	    "every episode above a maximum is a breach, one below a minimum is a "
 	    "breach when longer than max_hours_below. A sensor complies when it has no breach and at "
 	    "most 5 %% of its samples are above p95_max.");
 	d_text(d, B_LI, BOTH, "Operations: an alert is confirmed when a label (by alert, event or work "
 	    "order) or its work order's outcome is confirmed_leak or probable, false when "
-	    "confirmed_no_leak or operational_event. Detection latency (h) = alert time \u2212 leak "
-	    "start of the label. Time to repair (h) = work order closed \u2212 created.");
+	    "confirmed_no_leak or operational_event. Alert time: its ts, else the start of what it "
+	    "detected. Detection latency (h) = alert time \u2212 leak start, the earliest start of the "
+	    "leak labels about the alert. Time to repair (h) = work order closed \u2212 created. The "
+	    "pressure charts around alerts show the pressure minus the pressure at the same time "
+	    "the day before (else minus its mean before the alert).");
 	d_text(d, B_LI, BOTH, "Water saved (m\u00b3) = leak flow (L/s) \u00d7 3.6 \u00d7 max(0, %s h "
 	    "\u2212 latency h): the leak would have run %s h before a manual detection "
 	    "(report.manual_detection_h). Leak flow: the alert's flow_lps, else the label's, else the "
@@ -1222,6 +1281,7 @@ static const char css[] =
     "th,td{border:1px solid #dcdfe4;padding:4px 9px;text-align:left;vertical-align:top}\n"
     "th{background:#eef2f7;font-weight:600}\n"
     "td.r,th.r{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "td.L{white-space:nowrap}\n"
     "tbody tr:nth-child(even){background:#fafbfc}\n"
     ".note{background:#fff4e5;border-left:4px solid #ff7f0e;padding:8px 12px;margin:10px 0}\n"
     ".kpis{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 16px}\n"
@@ -1285,7 +1345,8 @@ static void render_html(const struct doc *d, const char *title, struct aw_buf *b
 				int head = j < t->ncol;
 				if (c == 0)
 					aw_buf_puts(b, "<tr>");
-				aw_buf_printf(b, "<%s%s>", head ? "th" : "td", t->align[c] == 'r' ? " class=\"r\"" : "");
+				aw_buf_printf(b, "<%s%s>", head ? "th" : "td", t->align[c] == 'r' ? " class=\"r\"" :
+				    t->align[c] == 'L' ? " class=\"L\"" : "");
 				aw_html_escape(b, t->cell[j]);
 				aw_buf_printf(b, "</%s>", head ? "th" : "td");
 				if (c == t->ncol - 1) {

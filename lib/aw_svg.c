@@ -456,8 +456,16 @@ void aw_chart_vline(struct aw_chart *c, double x, const char *color, int style, 
 	dash(c->b, style);
 	aw_buf_puts(c->b, "/>\n");
 	if (label && *label) {
-		int right = X > (c->pl + c->pr) / 2;
-		text(c->b, right ? X - 4 : X + 4, c->pt + 11, right ? "end" : "start", color, label);
+		/* the first row whose labels are all far enough away */
+		int right = X > (c->pl + c->pr) / 2, row = 0;
+		double w = 6.4 * (double)strlen(label) + 12;
+		for (int i = 0; i < c->nvlab; i++)
+			if (fabs(c->vlab[i] - X) < w)
+				row++;
+		if (c->nvlab < (int)AW_NELEM(c->vlab))
+			c->vlab[c->nvlab++] = X;
+		text(c->b, right ? X - 4 : X + 4, c->pt + 11 + 13 * row, right ? "end" : "start", color,
+		    label);
 	}
 }
 

@@ -21,6 +21,8 @@ struct aw_chart {
 	double ystep;			/* tick step chosen for y */
 	int xtime;			/* x is UTC seconds, labels in local time */
 	size_t ncat;			/* categorical x (bars): categories 0..ncat-1 */
+	int nvlab;
+	double vlab[8];			/* x of the vertical-marker labels drawn, by row */
 	int nleg;
 	struct {
 		char name[64];

@@ -156,6 +156,27 @@ static void quality(void)
 	ok(q.nep == 0, "no episode below 1 NTU");
 	aw_qtrack_free(&q);
 
+	/* 5-minute chlorine around 0.2 with noise: a single sample back above the limit
+	 * (shorter than the 15-minute merge gap) does not end the episode; 15 minutes back
+	 * do. 0.1 from 00:05, 0.3 at 00:20, 0.1 again 00:25-00:35, 0.3 from 00:40 to 01:00:
+	 * one episode 00:05-00:40 */
+	aw_qlimits_get(NULL, "chlorine", &l);
+	aw_qtrack_init(&q, &l);
+	static const double w[] = { 0.3, 0.1, 0.1, 0.1, 0.3, 0.1, 0.1, 0.1, 0.3, 0.3, 0.3, 0.3, 0.3 };
+	for (size_t i = 0; i < AW_NELEM(w); i++)
+		aw_qtrack_add(&q, t0 + (int64_t)i * 300, w[i]);
+	aw_qtrack_finish(&q);
+	ok(q.nep == 1 && q.ep[0].start == t0 + 300 && q.ep[0].end == t0 + 8 * 300,
+	    "a 5-minute blip back within limits does not split an episode");
+	aw_qtrack_free(&q);
+	l.merge_s = 0;
+	aw_qtrack_init(&q, &l);
+	for (size_t i = 0; i < AW_NELEM(w); i++)
+		aw_qtrack_add(&q, t0 + (int64_t)i * 300, w[i]);
+	aw_qtrack_finish(&q);
+	ok(q.nep == 2, "without a merge gap it does");
+	aw_qtrack_free(&q);
+
 	aw_qlimits_get(NULL, "ph", &l);
 	ok(l.min == 6.5 && l.max == 8.5 && isnan(l.max_hours_below), "pH 6.5-8.5, any excursion a breach");
 	aw_qtrack_init(&q, &l);
