@@ -3,7 +3,9 @@
 #  * BWDF: real hourly inflows of 10 DMAs (2022) - night flow, and ILI with assumed
 #    infrastructure figures (no billing, pressure or asset data in the set);
 #  * L-Town (simulated): NRW per month against the true leak volumes, with billing from
-#    the leak-free counterfactual and night use calibrated on the leak-free January.
+#    the leak-free counterfactual and night use calibrated on the leak-free January;
+#  * the L-Town demo scenario of examples/ (chlorine sensors) with alerts and work orders
+#    made by aw-alert and aw-workorder: quality compliance, operations, pressure charts.
 # Reports go to $AW_REPORT_OUT (default: the eval's temporary directory).
 # AW_UPDATE_SCREENSHOT=1 refreshes examples/report-screenshot.png (the top of the L-Town
 # page, 64 colours).
@@ -119,5 +121,55 @@ im.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(sys.argv[2], optimi
 	fi
 else
 	echo "skip: no $S"
+fi
+X=$here/../examples/ltown-demo
+if [ -f "$X/aquawatch.yaml" ] && command -v aw-alert > /dev/null && command -v aw-workorder > /dev/null; then
+	echo "-- L-Town demo scenario, 21 days, with alerts and work orders (SYNTHETIC)"
+	# Stand-ins for a detector: events an hour or two after the true starts of the three
+	# leaks and of the chlorine event, and one false alarm; then alerts, work orders and
+	# their decisions as an operator would make them on the morning after.
+	D=$T/demo
+	rm -rf "$D" && mkdir -p "$D"
+	at() { date -u -d "$1" +%s; }
+	cat > "$D/events.ndjson" <<'EV'
+{"type":"event","id":"E-1","dma":"main","start":"2019-02-12T02:30:00Z","end":"2019-02-14T09:00:00Z","peak_p":0.91,"sensors":["n726"],"source":"prob","est_flow":8}
+{"type":"event","id":"E-2","dma":"tank","start":"2019-02-16T10:00:00Z","end":"2019-02-16T11:00:00Z","peak_p":0.71,"sensors":["n4"],"source":"prob"}
+{"type":"event","id":"E-3","dma":"main","start":"2019-02-18T23:10:00Z","end":"2019-02-20T07:00:00Z","peak_p":0.88,"sensors":["n469"],"source":"prob"}
+{"type":"event","id":"E-4","dma":"main","start":"2019-02-19T00:05:00Z","end":"2019-02-19T05:00:00Z","peak_p":0.95,"sensors":["CL01"],"source":"quality"}
+{"type":"event","id":"E-5","dma":"main","start":"2019-02-21T03:00:00Z","end":"2019-02-24T21:00:00Z","peak_p":0.97,"sensors":["n613"],"source":"prob"}
+EV
+	# the leaks' true starts (leaks.csv, local time UTC+2) and flows, as labels from the field
+	cat > "$D/truth-labels.ndjson" <<'EV'
+{"type":"label","event":"E-1","dma":"main","pipe":"p822","start":"2019-02-12T01:10:00Z","end":"2019-02-14T08:55:00Z","label":"confirmed_leak","flow_lps":7.94}
+{"type":"label","event":"E-3","dma":"main","pipe":"p438","start":"2019-02-18T20:40:00Z","end":"2019-02-20T07:15:00Z","label":"confirmed_leak","flow_lps":6.96}
+{"type":"label","event":"E-5","dma":"main","pipe":"p657","start":"2019-02-20T23:40:00Z","label":"confirmed_leak","flow_lps":9.89}
+EV
+	XC="-c $X/aquawatch.yaml -S $D/state"
+	AW_NOW=$(at 2019-02-25T06:00:00Z) aw-alert -q $XC --close-after 30d "$D/events.ndjson" > /dev/null 2>&1
+	AW_NOW=$(at 2019-02-25T06:05:00Z) aw-workorder -q $XC propose --open > /dev/null
+	while read -r t cmd id by outcome; do
+		AW_NOW=$(at "$t") aw-workorder -q $XC "$cmd" "$id" --by "$by" ${outcome:+--outcome "$outcome"} > /dev/null || rc=1
+	done <<'OPS'
+2019-02-25T07:00:00Z approve WO-000001 alice
+2019-02-25T08:00:00Z dispatch WO-000001 carol
+2019-02-25T16:00:00Z close WO-000001 carol confirmed_leak
+2019-02-25T07:05:00Z approve WO-000002 alice
+2019-02-25T10:00:00Z close WO-000002 carol confirmed_no_leak
+2019-02-25T07:10:00Z approve WO-000003 alice
+2019-02-25T12:30:00Z close WO-000003 carol confirmed_leak
+2019-02-25T07:15:00Z approve WO-000004 alice
+2019-02-25T09:00:00Z close WO-000004 bob operational_event
+2019-02-25T07:20:00Z approve WO-000005 alice
+2019-02-25T08:20:00Z dispatch WO-000005 carol
+OPS
+	aw-workorder -q $XC alerts > "$D/alerts.ndjson"
+	aw-workorder -q $XC list --json > "$D/workorders.ndjson"
+	aw-workorder -q $XC labels > "$D/labels.ndjson"
+	aw-ingest -q -c "$X/aquawatch.yaml" "$X/scada.csv.gz" "$X/amr.csv.gz" > "$D/readings.ndjson"
+	aw-report -q -c "$X/aquawatch.yaml" -t "L-Town demo scenario" -o "$OUT/demo" "$D/readings.ndjson" \
+	    "$D/alerts.ndjson" "$D/workorders.ndjson" "$D/labels.ndjson" "$D/truth-labels.ndjson" || rc=1
+	sed -n '/^| Alerts raised/,/^| Water saved/p' "$OUT/demo/report.md"
+	sed -n '/^### Breaches/,/^Every episode/p' "$OUT/demo/report.md"
+	shot "$OUT/demo/report.html" "$OUT/demo.png"
 fi
 exit $rc
