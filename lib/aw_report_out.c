@@ -549,15 +549,23 @@ static void sec_header(struct aw_report *r, struct doc *d)
 	if (!r->nday) {
 		d_text(d, B_P, BOTH, "No readings in the period. Time zone %s.", aw_tz_name());
 	} else {
-		char unused[96] = "";
+		char unused[160] = "";
 		if (r->nunused)
 			snprintf(unused, sizeof unused, "; %llu of sensors the report does not use",
 			    r->nunused);
-		d_text(d, B_P, BOTH, "Period %s to %s (%zu day%s), local time %s. Made by aw-report "
+		if (r->nout_of_period)
+			snprintf(unused + strlen(unused), sizeof unused - strlen(unused),
+			    "; %llu outside the period", r->nout_of_period);
+		char span[40];
+		if (r->nday == 1)
+			snprintf(span, sizeof span, "%s", day_label(r->day0));
+		else
+			snprintf(span, sizeof span, "%s to %s", day_label(r->day0),
+			    day_label(r->day0 + (int64_t)r->nday - 1));
+		d_text(d, B_P, BOTH, "Period %s (%zu day%s), local time %s. Made by aw-report "
 		    "from %llu records: %llu readings (%llu with a QC flag, left out%s), %zu alert%s, "
 		    "%zu work order%s, %zu label%s, %zu probabilit%s; %llu other record%s ignored.",
-		    day_label(r->day0), day_label(r->day0 + (int64_t)r->nday - 1), r->nday,
-		    PL(r->nday), aw_tz_name(), r->nrec, r->nreadings, r->nflagged, unused,
+		    span, r->nday, PL(r->nday), aw_tz_name(), r->nrec, r->nreadings, r->nflagged, unused,
 		    r->nalert, PL(r->nalert), r->nwo, PL(r->nwo), r->nlab, PL(r->nlab), r->nprob,
 		    r->nprob == 1 ? "y" : "ies", r->nignored, PL(r->nignored));
 	}

@@ -10,6 +10,7 @@ golden report-tables sh -c "aw-report $C -p 2019-01-14..2019-01-15 -o $TMP/r $D/
 	    water_balance.json; do echo == \$f; cat $TMP/r/\$f; done"
 golden report-json aw-report $C -p 2019-01-14..2019-01-15 -f json $D/records.ndjson
 golden report-month-dma aw-report $C -p 2019-01 -d south $D/records.ndjson
+golden report-day aw-report $C -p 2019-01-15 $D/records.ndjson
 golden report-stdin-gz sh -c "gzip -c $D/records.ndjson | aw-report $C -f json -"
 golden report-bad aw-report $C -f json $D/bad.ndjson
 golden report-bad-period aw-report $C -p 2019-02-30 $D/records.ndjson
