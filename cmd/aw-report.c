@@ -26,7 +26,7 @@ static const struct aw_cli cli = {
 int main(int argc, char **argv)
 {
 	struct aw_report_opts o = { .title = "AquaWatch report" };
-	const char *arg, *period = NULL, *outdir = NULL, *format = "md";
+	const char *arg, *period = NULL, *outdir = NULL, *format = NULL;
 	int i = 1, c;
 
 	aw_cli_init(argc, argv, &cli);
@@ -57,6 +57,10 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	if (outdir && format)
+		aw_usage_error("-o and -f exclude each other");
+	if (!format)
+		format = "md";
 	struct aw_config *cfg = aw_config_load(NULL);
 	if (aw_period_parse(period, &o.period))
 		aw_usage_error("bad period: %s (2019-01, 2019, 2019-01-15, 2019-01-01..2019-01-31 or all)",

@@ -1421,6 +1421,9 @@ static void compute_monitoring(struct aw_report *r)
 
 void aw_report_finish(struct aw_report *r)
 {
+	if (r->n_order_errors > 10)
+		aw_warn("%ld readings not in time order were skipped (the first 10 are shown above)",
+		    r->n_order_errors);
 	int64_t hi = r->per.all ? INT64_MAX : r->per.end;
 	for (size_t i = 0; i < r->nsen; i++) {
 		struct rsensor *s = &r->sen[i];

@@ -15,6 +15,7 @@ golden report-stdin-gz sh -c "gzip -c $D/records.ndjson | aw-report $C -f json -
 golden report-bad aw-report $C -f json $D/bad.ndjson
 golden report-bad-period aw-report $C -p 2019-02-30 $D/records.ndjson
 golden report-bad-format aw-report $C -f pdf $D/records.ndjson
+golden report-o-and-f aw-report $C -o $TMP/x -f md $D/records.ndjson
 golden report-no-config aw-report -p 2019-01-14 -f json $D/records.ndjson
 
 # the same figures whether the period is given or taken from the data
