@@ -345,8 +345,11 @@ static void chart_monthly(struct aw_report *r, struct doc *doc)
 	if (!(lo == lo))
 		aw_chart_note(&c, "no data");
 	aw_chart_end(&c);
-	d_svg(doc, nrw ? "Non-revenue water by month, % of system input volume" :
-	    "Real losses from the night flow by month, m\u00b3/day (no billed consumption configured)", &b);
+	char cap_s[200];
+	snprintf(cap_s, sizeof cap_s, "%s%s", nrw ? "Non-revenue water by month, % of system input "
+	    "volume" : "Real losses from the night flow by month, m\u00b3/day (no billed consumption "
+	    "known)", r->ndma > nd ? " (the first 10 DMAs)" : "");
+	d_svg(doc, cap_s, &b);
 	free(v), free(cats), free(cols), free(names);
 }
 
@@ -408,9 +411,11 @@ static void chart_quality(struct aw_report *r, struct rsensor *s, struct doc *do
 	aw_chart_hline(&c, l->min, aw_svg_color(1), AW_SVG_DASHED, "limit");
 	aw_chart_hline(&c, l->max, aw_svg_color(1), AW_SVG_DASHED, "limit");
 	aw_chart_hline(&c, l->p95_max, aw_svg_color(3), AW_SVG_DASHED, "95 % limit");
-	for (size_t i = 0; i < s->q.nep; i++)
-		if (s->q.ep[i].breach && i < 20)
+	for (size_t i = 0, nb = 0; i < s->q.nep && nb < 40; i++)
+		if (s->q.ep[i].breach) {
 			aw_chart_vline(&c, (double)s->q.ep[i].start, aw_svg_color(1), AW_SVG_DOTTED, NULL);
+			nb++;
+		}
 	aw_chart_end(&c);
 	char cap_s[600];
 	char step[32];
