@@ -26,6 +26,9 @@ _aw() {
 	aw-prob)
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
+	aw-report)
+		case $prev in -p|--period|-o|--output|-f|--format|-d|--dma|-t|--title|-c|--config) files=1 ;; esac
+		words=" -p --period -o --output -f --format -d --dma -t --title -c --config -q --quiet --progress -h --help --version" ;;
 	aw-rules)
 		case $prev in -T|--threshold|-c|--config) files=1 ;; esac
 		words=" -T --threshold --pass -c --config -q --quiet --progress -h --help --version" ;;
@@ -43,4 +46,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-alert aw-anomaly aw-config aw-event aw-features aw-ingest aw-network aw-prob aw-rules aw-score aw-select aw-workorder
+complete -F _aw aw-alert aw-anomaly aw-config aw-event aw-features aw-ingest aw-network aw-prob aw-report aw-rules aw-score aw-select aw-workorder
