@@ -2,6 +2,9 @@
 _aw() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} words="" files=""
 	case ${COMP_WORDS[0]##*/} in
+	aw-alert)
+		case $prev in -S|--state|-x|--exec|--retries|--backoff|--exec-timeout|--merge-gap|--close-after|--critical-flow|-w|--wait|-c|--config) files=1 ;; esac
+		words=" -S --state -x --exec --retries --backoff --exec-timeout --deliver --merge-gap --close-after --critical-flow -w --wait -c --config -q --quiet --progress -h --help --version" ;;
 	aw-event)
 		case $prev in --on|--off|--min-steps|--max-gap|--source|-c|--config) files=1 ;; esac
 		words=" --on --off --min-steps --max-gap --source --pass -c --config -q --quiet --progress -h --help --version" ;;
@@ -17,9 +20,12 @@ _aw() {
 	aw-select)
 		case $prev in -t|--type|-w|--where|--since|--until|-c|--config) files=1 ;; esac
 		words=" -t --type -w --where -v --invert --since --until --count -c --config -q --quiet --progress -h --help --version" ;;
+	aw-workorder)
+		case $prev in -S|--state|--by|--note|--reason|--outcome|--status|--dma|--alert|--min-severity|--id|-w|--wait|-c|--config) files=1 ;; esac
+		words=" propose approve reject dispatch close list show export import alerts labels audit -S --state --by --note --reason --outcome --status --dma --alert --json --open --min-severity --id -w --wait -c --config -q --quiet --progress -h --help --version" ;;
 	esac
 	if [ -n "$files" ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-event aw-ingest aw-network aw-prob aw-select
+complete -F _aw aw-alert aw-event aw-ingest aw-network aw-prob aw-select aw-workorder

@@ -298,6 +298,7 @@ void aw_reader_close(struct aw_reader *r)
 
 struct aw_writer {
 	int fd;
+	struct aw_buf *mem;	/* memory writer: the output, fd is -1 */
 	const char *name;
 	char *buf;
 	size_t len;
@@ -317,8 +318,20 @@ struct aw_writer *aw_writer_fd(int fd, const char *name)
 	return w;
 }
 
+struct aw_writer *aw_writer_mem(struct aw_buf *b)
+{
+	struct aw_writer *w = aw_writer_fd(-1, "memory");
+	w->mem = b;
+	w->first[0] = 1 | 2;	/* a bare top-level value needs neither key nor comma */
+	return w;
+}
+
 static int write_all(struct aw_writer *w, const char *p, size_t n)
 {
+	if (w->mem) {
+		aw_buf_put(w->mem, p, n);
+		return 0;
+	}
 	while (n > 0 && !w->failed) {
 		ssize_t k = write(w->fd, p, n);
 		if (k < 0 && errno == EINTR)

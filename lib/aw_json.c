@@ -511,3 +511,38 @@ slow: {
 		return strtod(tmp, NULL);
 	}
 }
+
+int aw_jiter_init(struct aw_jiter *it, const struct aw_field *f)
+{
+	if (!f || f->type != AW_JARR)
+		return -1;
+	it->p = f->val + 1;
+	it->end = f->val + f->vlen - 1;
+	return 0;
+}
+
+/* the span was validated by aw_json_parse, so scanning cannot fail here */
+int aw_jiter_next(struct aw_jiter *it, struct aw_field *e)
+{
+	struct scan s = { it->p, it->end, NULL };
+	ws(&s);
+	if (s.p < s.end && *s.p == ',') {
+		s.p++;
+		ws(&s);
+	}
+	if (s.p >= s.end)
+		return 0;
+	const char *v = s.p;
+	memset(e, 0, sizeof *e);
+	if (value(&s, 1, &e->type, &e->esc))
+		return 0;
+	if (e->type == AW_JSTR) {
+		e->val = v + 1;
+		e->vlen = (uint32_t)(s.p - v - 2);
+	} else {
+		e->val = v;
+		e->vlen = (uint32_t)(s.p - v);
+	}
+	it->p = s.p;
+	return 1;
+}
