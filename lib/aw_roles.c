@@ -19,6 +19,11 @@ enum aw_role aw_role_parse(const char *s)
 	return AW_ROLE_NONE;
 }
 
+static const char *article(enum aw_role r)
+{
+	return r == AW_ROLE_APPROVER || r == AW_ROLE_ADMIN ? "an" : "a";
+}
+
 static const struct aw_ynode *kid(const struct aw_ynode *n, const char *key)
 {
 	for (size_t i = 0; n && n->type == AW_YMAP && i < n->nkids; i++)
@@ -138,9 +143,8 @@ int aw_users_may(const struct aw_users *u, const char *name, enum aw_role need, 
 		if (strcmp(usr->name, name) != 0)
 			continue;
 		if (usr->role < need) {
-			snprintf(why, n, "%s is a %s; this needs a%s %s", name, aw_role_name(usr->role),
-			    need == AW_ROLE_APPROVER || need == AW_ROLE_ADMIN ? "n" : "",
-			    aw_role_name(need));
+			snprintf(why, n, "%s is %s %s; this needs %s %s", name, article(usr->role),
+			    aw_role_name(usr->role), article(need), aw_role_name(need));
 			return 0;
 		}
 		if (!usr->dmas)
