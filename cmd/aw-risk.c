@@ -23,7 +23,7 @@ static const struct aw_opt opts[] = {
 	{ 'o', "output", "FILE", "train: the model file to write" },
 	{ OPT_BREAKS, "breaks", "CSV", "break history pipe,date[,type] (default risk.breaks); repeatable" },
 	{ OPT_WEATHER, "weather", "CSV", "air temperature by date-time (default risk.weather)" },
-	{ OPT_AT, "at", "TIME", "score, rank: the time risk is for (default: the last reading, else now)" },
+	{ OPT_AT, "at", "TIME", "score, rank: the time risk is for (default: the hour after the last reading, else now)" },
 	{ OPT_FROM, "from", "TIME", "train: first window (default: the first break); score: backtest from" },
 	{ OPT_TO, "to", "TIME", "train: end of the last window (default: the day after the last break); score: backtest to" },
 	{ OPT_HORIZON, "horizon", "DURATION", "train: days ahead a break counts (default risk.horizon_days, else 14d)" },
@@ -351,7 +351,8 @@ static void why_text(struct aw_buf *b, const struct aw_net *net, const struct sc
 	const char *sep = ": ";
 	if (im->demand[AW_IMP_ISOLATED] > 0) {
 		aw_fmt_num(num, im->demand[AW_IMP_ISOLATED], 2);
-		aw_buf_printf(b, "%s%zu nodes (%s L/s) cut off", sep, im->nodes[AW_IMP_ISOLATED], num);
+		aw_buf_printf(b, "%s%zu node%s (%s L/s) cut off", sep, im->nodes[AW_IMP_ISOLATED],
+		    im->nodes[AW_IMP_ISOLATED] == 1 ? "" : "s", num);
 		sep = ", ";
 	}
 	if (im->nodes[AW_IMP_DOWNSTREAM] > 1) {
@@ -360,9 +361,9 @@ static void why_text(struct aw_buf *b, const struct aw_net *net, const struct sc
 		    num);
 		sep = ", ";
 	}
-	if (im->accounts[AW_IMP_DOWNSTREAM] + im->accounts[AW_IMP_ISOLATED] > 0) {
-		aw_buf_printf(b, "%s%zu accounts affected", sep,
-		    im->accounts[AW_IMP_DOWNSTREAM] + im->accounts[AW_IMP_ISOLATED]);
+	if (im->accounts_any > 0) {
+		aw_buf_printf(b, "%s%zu account%s affected", sep, im->accounts_any,
+		    im->accounts_any == 1 ? "" : "s");
 		sep = ", ";
 	}
 	for (size_t i = 0; i < im->ncrit_hit; i++) {
@@ -535,7 +536,7 @@ static int score(int ranking, char **files, int nfiles)
 	if (backtest && o.to == INT64_MIN)
 		aw_usage_error("--from needs --to");
 	int64_t t0 = backtest ? o.from : o.at != INT64_MIN ? o.at :
-	    d.scada.n ? d.scada.latest + 1 : (int64_t)aw_state_now();
+	    d.scada.n ? (d.scada.latest / 3600 + 1) * 3600 : (int64_t)aw_state_now();
 	int64_t t1 = backtest ? o.to : t0 + 1;
 	long step = o.step ? o.step : d.horizon;
 	double hdays = (double)d.horizon / DAY;
@@ -700,6 +701,8 @@ static int impact(char **files, int nfiles)
 			    !strcmp(t, "risk") ? "pipe" : "id")))
 				id = aw_strdup(s);
 			if ((s = aw_get_str(&r, "dma")))
+				dma = aw_strdup(s);
+			else if (ll.n && (s = dma_of(net, ll.l[0])))
 				dma = aw_strdup(s);
 			if (ll.n)
 				impact_record(&in, t, id, dma, ll.l, ll.n);

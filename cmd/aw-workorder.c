@@ -557,6 +557,12 @@ static void cmd_show(char **ops, int n)
 		}
 		aw_w_printf(aw_out, "description: %s\n", w.description ? w.description : "");
 		aw_w_printf(aw_out, "evidence:    %s\n", w.evidence ? w.evidence : "{}");
+		if (w.customers)
+			aw_w_printf(aw_out, "customers:   %s\n", w.customers);
+		if (w.files && strcmp(w.files, "[]") != 0)
+			aw_w_printf(aw_out, "files:       %s\n", w.files);
+		if (w.hold)
+			aw_w_printf(aw_out, "legal hold:  %s\n", w.hold);
 		aw_w_printf(aw_out, "history:\n");
 		show_history(w.history);
 	}

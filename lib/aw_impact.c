@@ -325,6 +325,7 @@ void aw_impact_compute(struct aw_impact_net *in, const size_t *links, size_t n,
 			out->in[v] = 0;
 			continue;
 		}
+		out->accounts_any += in->acc_start[v + 1] - in->acc_start[v];
 		for (int g = 0; g < AW_IMP_N; g++)
 			if (out->in[v] & (1 << g)) {
 				out->nodes[g]++;

@@ -64,6 +64,7 @@ enum { AW_IMP_ON_PIPE, AW_IMP_ISOLATED, AW_IMP_DOWNSTREAM, AW_IMP_N };
 
 struct aw_impact {
 	size_t nodes[AW_IMP_N], accounts[AW_IMP_N];
+	size_t accounts_any;	/* accounts in any of the groups, each once */
 	double demand[AW_IMP_N];	/* L/s */
 	unsigned char *in;	/* per node: bit 1 << group */
 	/* critical customers hit: index into crit and its group (the worst) */

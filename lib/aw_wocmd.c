@@ -320,6 +320,11 @@ void aw_wo_propose_risk(struct aw_wo_ctx *c, char **files, int n)
 	size_t nrk = 0;
 	double v;
 
+	if (c->users.configured && !c->by) {
+		aw_wo_may(c, c->by, AW_ROLE_REVIEWER, NULL, NULL, "propose");
+		aw_reader_close(in);
+		return;
+	}
 	while (aw_read(in, &r)) {
 		if (!aw_is(&r, "type", "risk"))
 			continue;
@@ -670,6 +675,32 @@ static int expired(const struct purge *p, int k, int64_t t)
 	return keep >= 0 && t != INT64_MIN && t <= p->now - keep;
 }
 
+/* when a work order became final (closed or rejected): retention counts from then, so
+ * later attachments or a hold and its release do not restart the clock */
+static int64_t final_time(const struct aw_workorder *w)
+{
+	struct aw_record outer = { 0 }, e = { 0 };
+	struct aw_buf b = { 0 };
+	struct aw_jiter it;
+	struct aw_field f;
+	const char *err;
+	int64_t t = INT64_MIN;
+
+	if (w->status != AW_WO_CLOSED && w->status != AW_WO_REJECTED)
+		return INT64_MIN;
+	aw_buf_printf(&b, "{\"h\":%s}", w->history ? w->history : "[]");
+	if (aw_json_parse(&outer, b.s, b.len, &err) == 0 &&
+	    aw_jiter_init(&it, aw_get(&outer, "h")) == 0)
+		while (aw_jiter_next(&it, &f))
+			if (f.type == AW_JOBJ && aw_json_parse(&e, f.val, f.vlen, &err) == 0 &&
+			    (aw_is(&e, "status", "closed") || aw_is(&e, "status", "rejected")))
+				t = rec_ts(&e, "ts");
+	aw_record_free(&e);
+	aw_record_free(&outer);
+	aw_buf_free(&b);
+	return t != INT64_MIN ? t : w->updated;
+}
+
 static int allowed(struct purge *p, const char *dma)
 {
 	char why[256];
@@ -686,10 +717,9 @@ static void purge_workorders(struct purge *p, struct aw_workorder *wo, size_t n)
 		struct aw_workorder *w = &wo[i];
 		if (w->hold)
 			aw_map_put(&p->held, w->id, 1);
-		int final = w->status == AW_WO_CLOSED || w->status == AW_WO_REJECTED;
-		if (final && !w->hold && expired(p, AW_KEEP_WORKORDERS, w->updated) &&
+		if (!w->hold && expired(p, AW_KEEP_WORKORDERS, final_time(w)) &&
 		    allowed(p, w->dma)) {
-			snprintf(why, sizeof why, "%s, last changed more than %s ago",
+			snprintf(why, sizeof why, "%s more than %s ago",
 			    aw_wo_status_name(w->status), p->c->keep.text[AW_KEEP_WORKORDERS]);
 			victim(p, "workorder", w->id, why);
 		}
@@ -707,8 +737,7 @@ static void purge_evidence(struct purge *p, struct aw_workorder *wo, size_t n)
 		if (is_gone(p, "workorder", w->id))
 			continue;
 		struct wofile *f = files_parse(w->files, &nf);
-		int final = w->status == AW_WO_CLOSED || w->status == AW_WO_REJECTED;
-		int go = final && !w->hold && expired(p, AW_KEEP_EVIDENCE, w->updated) &&
+		int go = !w->hold && expired(p, AW_KEEP_EVIDENCE, final_time(w)) &&
 		    allowed(p, w->dma);
 		for (size_t j = 0; j < nf; j++) {
 			if (f[j].purged != INT64_MIN || !f[j].sha)
