@@ -17,15 +17,18 @@ _aw() {
 	aw-prob)
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
+	aw-risk)
+		case $prev in -m|--model|-o|--output|--breaks|--weather|--at|--from|--to|--horizon|--step|--history-from|-N|--network|-a|--assets|--accounts|-n|--top|--pipes|--seed|--rounds|-c|--config) files=1 ;; esac
+		words=" train score rank impact -m --model -o --output --breaks --weather --at --from --to --horizon --step --history-from -N --network -a --assets --accounts -n --top -t --table --pipes --seed --rounds -c --config -q --quiet --progress -h --help --version" ;;
 	aw-select)
 		case $prev in -t|--type|-w|--where|--since|--until|-c|--config) files=1 ;; esac
 		words=" -t --type -w --where -v --invert --since --until --count -c --config -q --quiet --progress -h --help --version" ;;
 	aw-workorder)
-		case $prev in -S|--state|--by|--note|--reason|--outcome|--status|--dma|--alert|--min-severity|--id|-w|--wait|-c|--config) files=1 ;; esac
-		words=" propose approve reject dispatch close list show export import alerts labels audit -S --state --by --note --reason --outcome --status --dma --alert --json --open --min-severity --id -w --wait -c --config -q --quiet --progress -h --help --version" ;;
+		case $prev in -S|--state|--by|--note|--reason|--outcome|--status|--dma|--alert|--min-severity|--id|-w|--wait|--from-risk|--top|-c|--config) files=1 ;; esac
+		words=" propose approve reject dispatch close list show export import alerts labels audit attach evidence hold release purge -S --state --by --note --reason --outcome --status --dma --alert --json --open --min-severity --id -w --wait --from-risk --top --dry-run -c --config -q --quiet --progress -h --help --version" ;;
 	esac
 	if [ -n "$files" ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-alert aw-event aw-ingest aw-network aw-prob aw-select aw-workorder
+complete -F _aw aw-alert aw-event aw-ingest aw-network aw-prob aw-risk aw-select aw-workorder
