@@ -728,8 +728,13 @@ int main(int argc, char **argv)
 	free(dir);
 	if (!st)
 		return 1;
-	if (aw_wo_ctx_init(&wx, st, cfg) < 0)
+	if (aw_wo_ctx_init(&wx, st, cfg) < 0) {
+		aw_wo_ctx_free(&wx);
+		aw_state_close(st);
+		aw_config_free(cfg);
+		free(ops);
 		return aw_finish();
+	}
 	wx.lock_wait = lock_wait;
 	wx.by = by;
 	wx.note = note;

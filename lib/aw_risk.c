@@ -279,7 +279,8 @@ void aw_breaks_finish(struct aw_breaks *b)
 	b->last = INT64_MIN;
 	for (size_t l = 0; l < b->nlinks; l++) {
 		size_t k = 0;
-		qsort(b->t[l], b->n[l], sizeof **b->t, cmp_i64);
+		if (b->n[l] > 1)
+			qsort(b->t[l], b->n[l], sizeof **b->t, cmp_i64);
 		for (size_t i = 0; i < b->n[l]; i++)
 			if (k == 0 || day_of(b->t[l][i]) != day_of(b->t[l][k - 1]))
 				b->t[l][k++] = b->t[l][i];

@@ -338,7 +338,8 @@ void aw_wo_propose_risk(struct aw_wo_ctx *c, char **files, int n)
 	}
 	aw_record_free(&r);
 	aw_reader_close(in);
-	qsort(rk, nrk, sizeof *rk, cmp_rank);
+	if (nrk > 1)
+		qsort(rk, nrk, sizeof *rk, cmp_rank);
 
 	struct aw_map open = { 0 };
 	aw_wo_lock(c);
