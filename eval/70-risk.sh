@@ -23,11 +23,20 @@ cd "$T" || exit 1
 echo "train: 2016-2018 (breaks, weather, hourly pressure at 33 sensors); test: 2019, 14-day windows"
 aw-risk train -o risk.model --breaks breaks-train.csv --weather weather.csv \
 	--from 2016-01-01 --to 2019-01-01 --history-from 2016-01-01 readings.ndjson.gz || exit 1
+# the same without any weather (the one above takes the horizon's temperatures as known,
+# like a perfect forecast)
+aw-risk -q train -o risk-noweather.model --breaks breaks-train.csv \
+	--from 2016-01-01 --to 2019-01-01 --history-from 2016-01-01 readings.ndjson.gz || exit 1
 # the test: every 14 days of 2019, features from what was known before each window
-for m in model prior; do
-	opt=; [ $m = model ] && opt="-m risk.model"
-	aw-risk -q score $opt --breaks breaks.csv --weather weather.csv --history-from 2016-01-01 \
+for m in model noweather prior; do
+	opt="--weather weather.csv"
+	[ $m = model ] && opt="$opt -m risk.model"
+	[ $m = noweather ] && opt="-m risk-noweather.model"
+	aw-risk -q score $opt --breaks breaks.csv --history-from 2016-01-01 \
 		--from 2019-01-01 --to 2019-12-18 readings.ndjson.gz > "test-$m.ndjson" || exit 1
 done
+# the prior times the pipe's length: the obvious exposure correction, for comparison
+jq -c '.p_break *= .length_m' test-prior.ndjson > test-prior-length.ndjson
 /usr/bin/python3 "$here/risk_eval.py" breaks.csv 14 "boosted trees (aw-risk)=test-model.ndjson" \
-	"age/material prior=test-prior.ndjson"
+	"  the same, no weather=test-noweather.ndjson" "age/material prior=test-prior.ndjson" \
+	"  prior x length=test-prior-length.ndjson"
