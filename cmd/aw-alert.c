@@ -350,6 +350,7 @@ static int flush(struct pending *p, struct aw_strv *to_deliver)
 		}
 	}
 	aw_state_unlock(st);
+	aw_writer_flush(aw_out);	/* a stream may wait long for its next event */
 	aw_alert_free(&a);
 	alerts_free(&all);
 	aw_buf_free(&before);
@@ -695,10 +696,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char *dir = state_dir(dir_opt, cfg);
-	st = aw_state_open(dir);
+	st = aw_state_open(dir, 1);
 	free(dir);
-	if (!st)
+	if (!st) {
+		aw_routing_free(&routing);
+		aw_config_free(cfg);
 		return 1;
+	}
 	deliver_queue();
 	if (only_deliver)
 		goto done;
@@ -722,7 +726,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		ev = aw_get_str(&r, is_event ? "id" : "event");
-		if (!ev || !aw_state_name_ok(ev)) {
+		if (!ev || !*ev) {
 			aw_error_at(aw_reader_name(in), aw_reader_lineno(in), "%s without a usable %s",
 			    is_event ? "event" : "record", is_event ? "id" : "event id");
 			continue;

@@ -211,6 +211,7 @@ static void cmd_propose(char **files, int n, const char *from_risk)
 		lock();
 		propose_one(copy, aw_reader_name(in), aw_reader_lineno(in));
 		aw_state_unlock(st);
+		aw_writer_flush(aw_out);
 		free(copy);
 	}
 	aw_record_free(&r);
@@ -724,10 +725,13 @@ int main(int argc, char **argv)
 		dir = aw_config_file(cfg, cfg->state_dir);
 	else
 		aw_usage_error("no state directory: give -S DIR or set state_dir in the config");
-	st = aw_state_open(dir);
+	st = aw_state_open(dir, strcmp(cmd, "propose") == 0);
 	free(dir);
-	if (!st)
+	if (!st) {
+		aw_config_free(cfg);
+		free(ops);
 		return 1;
+	}
 	if (aw_wo_ctx_init(&wx, st, cfg) < 0) {
 		aw_wo_ctx_free(&wx);
 		aw_state_close(st);

@@ -43,8 +43,14 @@ struct aw_record {
 	size_t n, cap;
 	const char *line;	/* the whole line, for pass-through */
 	size_t len;
-	struct aw_buf scratch;	/* unescaped strings, reset per record */
+	struct aw_arena *scratch;	/* unescaped strings: stable until the next record */
 };
+
+/* bump allocator whose blocks never move: pointers stay valid until the reset */
+struct aw_arena;
+void *aw_arena_alloc(struct aw_arena **a, size_t n);
+void aw_arena_reset(struct aw_arena *a);
+void aw_arena_free(struct aw_arena **a);
 
 /* Parses one JSON object line. Returns 0, or -1 with *err set to a static message. */
 int aw_json_parse(struct aw_record *r, const char *line, size_t len, const char **err);

@@ -650,7 +650,7 @@ out:
 
 /* ---- the state ---- */
 
-struct aw_state *aw_state_open(const char *dir)
+struct aw_state *aw_state_open(const char *dir, int create)
 {
 	struct aw_state *st;
 	struct stat sb;
@@ -664,9 +664,13 @@ struct aw_state *aw_state_open(const char *dir)
 	}
 	st = aw_calloc(1, sizeof *st);
 	st->dir = aw_strndup(dir, n);
-	if (mkdir_p(st->dir) < 0)
+	if (create && mkdir_p(st->dir) < 0)
 		goto fail;
-	if (stat(st->dir, &sb) == 0 && (sb.st_mode & 077))
+	if (stat(st->dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		aw_error_at(st->dir, 0, "no such state directory");
+		goto fail;
+	}
+	if (sb.st_mode & 077)
 		aw_warn("%s: state directory is accessible by others (mode %04o)", st->dir,
 		    (unsigned)(sb.st_mode & 07777));
 	st->log_path = path_join(st->dir, "audit.log", NULL);
@@ -747,8 +751,12 @@ int aw_state_lock(struct aw_state *st, double wait)
 			ssize_t n = pread(st->lock_fd, pid, sizeof pid - 1, 0);
 			pid[n > 0 ? n : 0] = 0;
 			pid[strcspn(pid, "\n")] = 0;
-			aw_error_at(st->dir, 0, "locked by another run (pid %s), gave up after %.1f s",
-			    *pid ? pid : "unknown", wait);
+			if (wait > 0)
+				aw_error_at(st->dir, 0, "locked by another run (pid %s), gave up after %.1f s",
+				    *pid ? pid : "unknown", wait);
+			else
+				aw_error_at(st->dir, 0, "locked by another run (pid %s)",
+				    *pid ? pid : "unknown");
 			return -1;
 		}
 		struct timespec ts = { 0, 20 * 1000 * 1000 };

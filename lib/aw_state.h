@@ -40,9 +40,10 @@
 
 struct aw_state;
 
-/* Opens the state directory, creating it (and missing parents) with mode 0700.
- * Warns when it is readable by others. NULL after reporting. */
-struct aw_state *aw_state_open(const char *dir);
+/* Opens the state directory; with create, a missing one is created (with its missing
+ * parents) with mode 0700, else it is an error. Warns when it is accessible by others.
+ * NULL after reporting. */
+struct aw_state *aw_state_open(const char *dir, int create);
 /* Drops staged changes and the lock. */
 void aw_state_close(struct aw_state *st);
 const char *aw_state_dir(const struct aw_state *st);
@@ -74,7 +75,9 @@ void aw_state_put(struct aw_state *st, const char *kind, const char *id,
     const char *json, size_t len);
 void aw_state_remove(struct aw_state *st, const char *kind, const char *id);
 /* Writes the staged changes that change something, as described above; who and action
- * go into every line. 0, or -1 after reporting. The staged changes are dropped. */
+ * go into every line. 0, or -1 after reporting; the staged changes are dropped. A failure
+ * after the log was synced leaves the change to the roll-forward of the next lock; until
+ * then this handle refuses to commit. */
 int aw_state_commit(struct aw_state *st, const char *who, const char *action);
 void aw_state_abort(struct aw_state *st);
 

@@ -45,6 +45,9 @@ golden workorder-truncated-refuses-writes aw-workorder reject WO-000003 --by bob
 rm -rf st && cp -R st.orig st
 golden workorder-object-edited sh -c 'sed -i "s/confirmed_leak/probable/" st/label/L-000001.json; aw-workorder audit verify'
 
+golden workorder-locked flock st/lock aw-workorder -w 0 list
+golden workorder-locked-wait flock st/lock aw-workorder -w 0.2 approve WO-000003 --by bob
+golden workorder-no-state-dir aw-workorder -S nosuch list
 golden workorder-usage-no-command aw-workorder
 golden workorder-usage-unknown aw-workorder frobnicate
 golden workorder-usage-audit aw-workorder audit

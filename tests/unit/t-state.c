@@ -72,7 +72,7 @@ static char *capture_end(void)
 static char *make_state(const char *name)
 {
 	char *dir = pathf(root, name);
-	struct aw_state *st = aw_state_open(dir);
+	struct aw_state *st = aw_state_open(dir, 1);
 
 	aw_state_lock(st, 0);
 	aw_state_put(st, "workorder", "WO-000001", "{\"id\":\"WO-000001\",\"status\":\"proposed\"}", 38);
@@ -91,7 +91,7 @@ static char *make_state(const char *name)
 /* verify, returning the number of problems and the messages */
 static long verify(const char *dir, char **msgs)
 {
-	struct aw_state *st = aw_state_open(dir);
+	struct aw_state *st = aw_state_open(dir, 1);
 	long long lines;
 	size_t objs;
 	long n;
@@ -166,7 +166,7 @@ static void test_basics(void)
 	    !aw_state_name_ok("a b") && !aw_state_name_ok("x\"y"), "bad names refused");
 
 	char *dir = pathf(root, "a/b/state");
-	struct aw_state *st = aw_state_open(dir);
+	struct aw_state *st = aw_state_open(dir, 1);
 	ok(st != NULL, "open creates missing parents");
 	ok(mode_of(dir) == 0700, "state directory is 0700");
 	ok(aw_state_lock(st, 0) == 0, "lock");
@@ -243,7 +243,7 @@ static void test_basics(void)
 static void test_lock(void)
 {
 	char *dir = pathf(root, "lock");
-	struct aw_state *a = aw_state_open(dir), *b = aw_state_open(dir);
+	struct aw_state *a = aw_state_open(dir, 1), *b = aw_state_open(dir, 1);
 	struct timespec t0, t1;
 	char *msg, want[256];
 
@@ -267,12 +267,12 @@ static void test_lock(void)
 	/* a holder that is killed releases the lock */
 	pid_t pid = fork();
 	if (pid == 0) {
-		struct aw_state *c = aw_state_open(dir);
+		struct aw_state *c = aw_state_open(dir, 1);
 		aw_state_lock(c, 1);
 		pause();
 		_exit(0);
 	}
-	struct aw_state *d = aw_state_open(dir);
+	struct aw_state *d = aw_state_open(dir, 1);
 	char *lockf = pathf(dir, "lock");
 	for (int i = 0; i < 200; i++) {
 		char *s = slurp(lockf);
@@ -327,7 +327,7 @@ static void test_tamper(void)
 		free(first);
 		free(msgs);
 
-		struct aw_state *st = aw_state_open(dir);
+		struct aw_state *st = aw_state_open(dir, 1);
 		aw_state_lock(st, 0);
 		if (strcmp(cases[i].name, "truncate") == 0) {
 			ok(aw_state_damaged(st) != NULL, "truncated log: state marked damaged");
@@ -376,7 +376,7 @@ static void test_recovery(void)
 	fputs(partial, f);
 	fclose(f);
 	snprintf(want, sizeof want, "discarded an incomplete commit (%zu bytes)", strlen(partial));
-	st = aw_state_open(dir);
+	st = aw_state_open(dir, 1);
 	capture_begin();
 	aw_state_lock(st, 0);
 	msgs = capture_end();
@@ -388,7 +388,7 @@ static void test_recovery(void)
 	aw_state_close(st);
 
 	/* killed after the log fsync, before the objects and the head */
-	st = aw_state_open(dir);
+	st = aw_state_open(dir, 1);
 	aw_state_lock(st, 0);
 	aw_state_put(st, "workorder", "WO-000004", "{\"id\":\"WO-000004\"}", 18);
 	aw_state_put(st, "workorder", "WO-000001", "{\"id\":\"WO-000001\",\"status\":\"closed\"}", 36);
@@ -397,7 +397,7 @@ static void test_recovery(void)
 	char *new_head = slurp(head);
 	spew(head, old_head);
 	unlink(obj);
-	st = aw_state_open(dir);
+	st = aw_state_open(dir, 1);
 	capture_begin();
 	aw_state_lock(st, 0);
 	msgs = capture_end();
@@ -413,7 +413,7 @@ static void test_recovery(void)
 
 	/* killed in the middle of a two-line commit: the first line is cut off */
 	char *committed = slurp(log);
-	st = aw_state_open(dir);
+	st = aw_state_open(dir, 1);
 	aw_state_lock(st, 0);
 	aw_state_put(st, "workorder", "WO-000005", "{\"id\":\"WO-000005\"}", 18);
 	aw_state_put(st, "workorder", "WO-000006", "{\"id\":\"WO-000006\"}", 18);
@@ -428,7 +428,7 @@ static void test_recovery(void)
 	char *o5 = pathf(dir, "workorder/WO-000005.json"), *o6 = pathf(dir, "workorder/WO-000006.json");
 	unlink(o5);
 	unlink(o6);
-	st = aw_state_open(dir);
+	st = aw_state_open(dir, 1);
 	capture_begin();
 	aw_state_lock(st, 0);
 	free(capture_end());
@@ -443,7 +443,7 @@ static void test_recovery(void)
 	/* temp files of a killed atomic write are removed */
 	char *tmp = pathf(dir, "workorder/.WO-000001.json.tmp");
 	spew(tmp, "{\"half");
-	st = aw_state_open(dir);
+	st = aw_state_open(dir, 1);
 	aw_state_lock(st, 0);
 	ok(access(tmp, F_OK) < 0, "stale temp file removed");
 	aw_state_close(st);
