@@ -97,6 +97,28 @@ static const struct {
 	{ "routing[].team", S_STR },
 	{ "routing[].channel", S_STR },
 	{ "approvers[]", S_STR },
+	/* users of aw-workorder: roles viewer, reviewer, approver, admin, per DMA (all when
+	 * dmas is absent) */
+	{ "users", S_CONT },
+	{ "users[].name", S_STR },
+	{ "users[].roles[]", S_STR },
+	{ "users[].dmas[]", S_STR },
+	/* how long records are kept (aw-workorder purge): 3y, 18mo, 6w, 90d */
+	{ "retention.alerts", S_STR },
+	{ "retention.workorders", S_STR },
+	{ "retention.labels", S_STR },
+	{ "retention.evidence", S_STR },
+	/* customers: AMR accounts (account, node) and critical customers on the network */
+	{ "accounts", S_STR },
+	{ "critical_customers", S_CONT },
+	{ "critical_customers[].node", S_STR },
+	{ "critical_customers[].name", S_STR },
+	{ "critical_customers[].kind", S_STR },
+	/* main-break risk (aw-risk): break history CSV, weather CSV, model */
+	{ "risk.breaks", S_STR },
+	{ "risk.weather", S_STR },
+	{ "risk.model", S_STR },
+	{ "risk.horizon_days", S_NUM },
 	/* water-quality limits per parameter (regulator) */
 	{ "quality_limits.*.min", S_NUM },
 	{ "quality_limits.*.max", S_NUM },
