@@ -34,7 +34,7 @@ static const struct aw_opt opts[] = {
 
 static const struct aw_cli cli = {
 	"[-S DIR] [-x CMD] [options] [FILE...]\n-S DIR -x CMD --deliver",
-	"build, deduplicate and route alerts from event, localization and validation records",
+	"Build, deduplicate and route alerts from event, localization and validation records.",
 	opts, NULL,
 };
 

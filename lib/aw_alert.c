@@ -974,6 +974,7 @@ void aw_workorder_free(struct aw_workorder *w)
 	free(w->id), free(w->alert), free(w->title), free(w->description), free(w->asset_id);
 	free(w->location), free(w->crew), free(w->evidence), free(w->outcome), free(w->dma);
 	free(w->event), free(w->severity), free(w->external_id), free(w->history);
+	free(w->customers), free(w->files), free(w->hold);
 	memset(w, 0, sizeof *w);
 }
 
@@ -1148,6 +1149,9 @@ void aw_workorder_write(struct aw_writer *out, const struct aw_workorder *w)
 	w_ts(out, "created", w->created);
 	w_ts(out, "updated", w->updated);
 	w_raw(out, "history", w->history, "[]");
+	w_raw(out, "customers", w->customers, "null");
+	w_raw(out, "files", w->files, "[]");
+	w_raw(out, "hold", w->hold, "null");
 	aw_w_end(out);
 }
 
@@ -1195,6 +1199,9 @@ int aw_workorder_parse(struct aw_workorder *w, const char *json, size_t len, con
 	w->created = get_ts(&r, "created");
 	w->updated = get_ts(&r, "updated");
 	set_raw(&w->history, aw_get(&r, "history"));
+	set_raw(&w->customers, aw_get(&r, "customers"));
+	set_raw(&w->files, aw_get(&r, "files"));
+	set_raw(&w->hold, aw_get(&r, "hold"));
 	rc = 0;
 out:
 	aw_record_free(&r);

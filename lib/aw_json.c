@@ -30,13 +30,20 @@ static int hexval(int c)
 	return -1;
 }
 
+/* the bytes that end a plain ASCII run inside a string: quote, backslash, control
+ * characters, and the lead bytes of UTF-8 sequences (checked one sequence at a time) */
+static const unsigned char stops[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
 /* at the opening quote; leaves p after the closing quote. *esc set when escapes occur. */
 static int string(struct scan *s, unsigned char *esc)
 {
 	const char *p = s->p + 1, *end = s->end;
 	*esc = 0;
 	for (;;) {
-		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p - 0x20u < 0x60u)
+		while (p < end && !stops[(unsigned char)*p])
 			p++;
 		if (p >= end) {
 			s->err = "unterminated string";
