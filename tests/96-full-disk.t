@@ -35,10 +35,19 @@ full aw-score aw-score --truth "$D/score/truth.csv" "$D/score/det.csv"
 full "aw-score --json" aw-score --json --truth "$D/score/truth.csv" "$D/score/det.csv"
 full aw-network aw-network summary "$D/net/tiny.inp"
 full "aw-network geojson" aw-network geojson "$D/net/tiny.inp"
+full aw-features aw-features "$D/features/readings.ndjson"
+full aw-rules aw-rules "$D/rules/features.ndjson"
+full aw-report aw-report -c "$D/report/aquawatch.yaml" -p 2019-01-14..2019-01-15 "$D/report/records.ndjson"
+full "aw-report -f json" aw-report -c "$D/report/aquawatch.yaml" -p 2019-01-14..2019-01-15 -f json "$D/report/records.ndjson"
+full "aw-config check" aw-config -c "$D/config/good.yaml" check
+full "aw-config sensors" aw-config -c "$D/config/good.yaml" sensors
+mkdir risk net && cp "$D/risk/"* risk/ && cp "$D/net/"* net/
+full "aw-risk score" sh -c 'cd risk && exec aw-risk score --at 2019-01-15T00:00:00Z'
 full "--help" aw-select --help
 full "--version" aw-ingest --version
 
-# a device or pipe given as -o is written into, never replaced by a rename
+# a device or pipe given as -o is written into, never replaced by a rename (tested on a
+# FIFO: a tool that renamed over /dev/full would replace the device when run as root)
 mkfifo fifo
 cat fifo > from-fifo &
 aw-anomaly train -q -o fifo "$D/anomaly/train.jsonl"
@@ -46,6 +55,18 @@ rc=$?
 wait
 [ $rc -eq 0 ] && [ -p fifo ] && cmp -s from-fifo a.iforest
 ok $? "aw-anomaly train -o FIFO writes the model into the pipe"
+cat fifo > from-fifo &
+aw-prob train -q -o fifo --rounds 2 --leaks "$D/prob/leaks.csv" "$D/prob/train.ndjson.gz"
+rc=$?
+wait
+[ $rc -eq 0 ] && [ -p fifo ] && head -1 from-fifo | grep -q '^aquawatch-prob-model '
+ok $? "aw-prob train -o FIFO writes the model into the pipe"
+cat fifo > from-fifo &
+(cd risk && aw-risk train -q -o ../fifo readings.ndjson.gz)
+rc=$?
+wait
+[ $rc -eq 0 ] && [ -p fifo ] && head -1 from-fifo | grep -q '^aquawatch-risk-model '
+ok $? "aw-risk train -o FIFO writes the model into the pipe"
 
 # ---- the state directory and models on a small file system ----
 fs=$TMP/fs
