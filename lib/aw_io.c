@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -335,6 +336,10 @@ struct aw_writer {
 	int failed;
 	int depth;
 	unsigned char first[64];	/* per nesting level: no field written yet */
+	/* a regular file: offset reached and offset after the last whole line, to cut the
+	 * file back to whole lines when a write fails (a full disk) */
+	int file;
+	off_t at, whole;
 };
 
 struct aw_writer *aw_out;
@@ -342,9 +347,15 @@ struct aw_writer *aw_out;
 struct aw_writer *aw_writer_fd(int fd, const char *name)
 {
 	struct aw_writer *w = aw_calloc(1, sizeof *w);
+	struct stat sb;
 	w->fd = fd;
 	w->name = name;
 	w->buf = aw_malloc(OUTCHUNK);
+	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (w->at = lseek(fd, 0, SEEK_CUR)) >= 0) {
+		w->file = 1;
+		w->whole = w->at;
+	}
 	return w;
 }
 
@@ -372,7 +383,18 @@ static int write_all(struct aw_writer *w, const char *p, size_t n)
 			aw_warn("%s: write error: %s", w->name, strerror(errno));
 			aw_rval = 1;
 			w->failed = 1;
+			/* no half record left behind in a file */
+			if (w->file && w->at > w->whole && ftruncate(w->fd, w->whole) == 0)
+				aw_warn("%s: cut back to its last whole line", w->name);
 			return -1;
+		}
+		if (w->file) {
+			for (const char *q = p + k; q > p;)
+				if (*--q == '\n') {
+					w->whole = w->at + (q - p) + 1;
+					break;
+				}
+			w->at += k;
 		}
 		p += k;
 		n -= (size_t)k;
