@@ -124,6 +124,14 @@ rc=$?
 [ $rc -eq 1 ] && grep -q 'No space left' "$TMP/err" && cmp -s p.model "$TMP/p.saved" && ! ls p.model.tmp* 2> /dev/null
 ok $? "aw-prob train on the full disk: exit 1, old model intact, no temporary file"
 
+aw-ingest --utc -s "$D/ltown-sensors.csv" "$D/ltown-day.csv.gz" > readings.ndjson 2> "$TMP/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q 'write error: No space left' "$TMP/err" &&
+    { [ ! -s readings.ndjson ] || [ "$(tail -c 1 readings.ndjson | od -An -c | tr -d ' ')" = '\n' ]; } &&
+    jq -e -s 'all(.[]; .type == "reading")' readings.ndjson > /dev/null
+ok $? "aw-ingest > file on the full disk: exit 1, the file cut back to whole records ($(wc -l < readings.ndjson) lines)"
+rm -f readings.ndjson
+
 # room again: the next runs finish the interrupted commit and the rest of the work
 mount -o remount,size=4m "$fs"
 aw-workorder -S st audit verify > /dev/null 2> "$TMP/err"
