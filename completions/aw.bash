@@ -8,15 +8,21 @@ _aw() {
 	aw-ingest)
 		case $prev in -f|--format|-s|--sensors|-d|--delimiter|--tz|--step|--qc-report|-c|--config) files=1 ;; esac
 		words=" -f --format -s --sensors -d --delimiter --decimal-comma --utc --tz --step --no-qc --qc-report --stats -c --config -q --quiet --progress -h --help --version" ;;
+	aw-network)
+		case $prev in -k|--neighbours|--kind|-s|--sensors|-a|--assets|-i|--inlet|--pump-length|--valve-length|-c|--config) files=1 ;; esac
+		words=" summary distance neighbours dmas sensors geojson -t --table -k --neighbours --kind -s --sensors -a --assets -i --inlet --amr --pump-length --valve-length --seq -c --config -q --quiet --progress -h --help --version" ;;
 	aw-prob)
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
+	aw-score)
+		case $prev in --truth|--flows|--network|--distances|--period-start|--period-end|--tz|--top|--onset-flow|--steps|--min-tpr|--max-fpr|--max-latency|-c|--config) files=1 ;; esac
+		words=" --truth --flows --network --distances --period-start --period-end --utc --tz --top --onset-flow --steps --min-tpr --max-fpr --max-latency --json -v --verbose -c --config -q --quiet --progress -h --help --version" ;;
 	aw-select)
-		case $prev in -t|--type|-w|--where|-c|--config) files=1 ;; esac
-		words=" -t --type -w --where -v --invert --count -c --config -q --quiet --progress -h --help --version" ;;
+		case $prev in -t|--type|-w|--where|--since|--until|-c|--config) files=1 ;; esac
+		words=" -t --type -w --where -v --invert --since --until --count -c --config -q --quiet --progress -h --help --version" ;;
 	esac
 	if [ -n "$files" ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-event aw-ingest aw-prob aw-select
+complete -F _aw aw-event aw-ingest aw-network aw-prob aw-score aw-select

@@ -641,7 +641,7 @@ static int scsv_row(const struct aw_csv_row *row, void *ctx)
 		s->errors++;
 		return 0;
 	}
-	if (s->battledim && aw_strcaseeq(kind, "amr"))
+	if (s->battledim && (aw_strcaseeq(kind, "amr") || aw_strcaseeq(kind, "amr_demand")))
 		return 0;	/* AMR demand nodes are accounts, not SCADA sensors */
 	if (!known_kind(kind)) {
 		aw_error_at(s->file, row->line, "sensor %s: unknown kind '%s'", id, kind);

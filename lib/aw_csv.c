@@ -83,6 +83,12 @@ int aw_csv_read(struct aw_reader *r, int delim, aw_csv_fn fn, void *ctx)
 	while (!b.stop && (n = aw_reader_bytes(r, buf, sizeof buf)) > 0) {
 		size_t skip = 0;
 		if (first) {
+			/* the delimiter is guessed from the whole first line, however the
+			 * input arrives in pieces */
+			long k;
+			while (!memchr(buf, '\n', (size_t)n) && (size_t)n < sizeof buf &&
+			    (k = aw_reader_bytes(r, buf + n, sizeof buf - (size_t)n)) > 0)
+				n += k;
 			if (n >= 3 && (unsigned char)buf[0] == 0xef && (unsigned char)buf[1] == 0xbb &&
 			    (unsigned char)buf[2] == 0xbf)
 				skip = 3;	/* UTF-8 byte-order mark */
