@@ -69,6 +69,7 @@ struct fitctx {
 	const double *in_mean, *in_sd, *p_mean, *p_sd;
 	double *base;		/* nsteps x nf, NaN rows where an input is missing */
 	const unsigned char *keep;
+	const long *day;	/* day number of each row, for within-day fits; NULL: plain fit */
 	double ridge;
 };
 
@@ -104,15 +105,39 @@ static long fit_one(const struct fitctx *c, size_t i, const size_t *extra, size_
 	double *x = aw_malloc(p * sizeof *x);
 	long n = 0;
 
-	for (size_t row = 0; row < c->nsteps; row++) {
+	double *mx = aw_calloc(p + 1, sizeof *mx), *W = aw_calloc(p * p, sizeof *W);
+	double *wr = aw_calloc(p, sizeof *wr);
+	double my = 0, sy = 0;
+	long nd = 0;
+	for (size_t row = 0; row <= c->nsteps; row++) {
+		/* a day (or the whole span) ends: its means come off the within-day sums */
+		if (c->day && nd && (row == c->nsteps || c->day[row] != c->day[row - 1])) {
+			for (size_t a = 1; a < p; a++) {
+				wr[a] -= mx[a] * my / nd;
+				for (size_t b = 1; b <= a; b++)
+					W[a * p + b] -= mx[a] * mx[b] / nd;
+			}
+			memset(mx, 0, p * sizeof *mx);
+			my = 0;
+			nd = 0;
+		}
+		if (row == c->nsteps)
+			break;
 		double y = pval(c, row, i);
 		if (!c->keep[row] || isnan(y) || !design(c, row, extra, nextra, x))
 			continue;
 		for (size_t a = 0; a < p; a++) {
 			rhs[a] += x[a] * y;
-			for (size_t b = 0; b <= a; b++)
+			wr[a] += x[a] * y;
+			mx[a] += x[a];
+			for (size_t b = 0; b <= a; b++) {
 				A[a * p + b] += x[a] * x[b];
+				W[a * p + b] += x[a] * x[b];
+			}
 		}
+		my += y;
+		sy += y;
+		nd++;
 		n++;
 	}
 	if (n < (long)(2 * p)) {
@@ -120,17 +145,47 @@ static long fit_one(const struct fitctx *c, size_t i, const size_t *extra, size_
 		goto done;
 	}
 	for (size_t a = 0; a < p; a++)
-		for (size_t b = 0; b < a; b++)
+		for (size_t b = 0; b < a; b++) {
 			A[b * p + a] = A[a * p + b];
+			W[b * p + a] = W[a * p + b];
+		}
 	if (info)
 		for (size_t a = 0; a < p * p; a++)
 			info[a] = A[a] / (double)n;
-	for (size_t a = 1; a < p; a++)
-		A[a * p + a] += c->ridge * (double)n;
-	memcpy(theta, rhs, p * sizeof *theta);
-	if (chol_solve(A, theta, p) != 0) {
-		n = 0;
-		goto done;
+	if (c->day) {
+		/* slopes from the variation within days (a leak that lasts for days moves
+		 * the level, not the slopes); the intercept from all rows */
+		size_t q = p - 1;
+		double *B = aw_malloc(q * q * sizeof *B);
+		for (size_t a = 0; a < q; a++) {
+			for (size_t b = 0; b < q; b++)
+				B[a * q + b] = W[(a + 1) * p + b + 1];
+			B[a * q + a] += c->ridge * (double)n;
+			theta[a + 1] = wr[a + 1];
+		}
+		int bad = chol_solve(B, theta + 1, q);
+		free(B);
+		if (bad) {
+			n = 0;
+			goto done;
+		}
+		double f = 0;
+		for (size_t a = 1; a < p; a++)
+			f += theta[a] * rhs[a];
+		/* rhs[0] = sum of y, A[a*p] = sum of x_a */
+		double sx = 0;
+		for (size_t a = 1; a < p; a++)
+			sx += theta[a] * A[a * p];
+		theta[0] = (sy - sx) / (double)n;
+		(void)f;
+	} else {
+		for (size_t a = 1; a < p; a++)
+			A[a * p + a] += c->ridge * (double)n;
+		memcpy(theta, rhs, p * sizeof *theta);
+		if (chol_solve(A, theta, p) != 0) {
+			n = 0;
+			goto done;
+		}
 	}
 	for (size_t row = 0; row < c->nsteps; row++) {
 		double y = pval(c, row, i);
@@ -146,6 +201,9 @@ done:
 	free(A);
 	free(rhs);
 	free(x);
+	free(mx);
+	free(W);
+	free(wr);
 	return n;
 }
 
@@ -233,9 +291,18 @@ static long fit_select(const struct fitctx *c, size_t i, struct aw_resid_sensor 
 		}
 		if (best == SIZE_MAX)
 			break;
+		/* an extra regressor must explain a good part of what is left: a drifting
+		 * sensor or a leak in the training data is not a missing input */
+		double before = sd_of(res, c->nsteps, c->nf + nextra);
 		extra[nextra++] = best;
 		if ((n = fit_one(c, i, extra, nextra, theta, NULL, res)) == 0)
 			return 0;
+		if (!(sd_of(res, c->nsteps, c->nf + nextra) < 0.8 * before)) {
+			nextra--;
+			if ((n = fit_one(c, i, extra, nextra, theta, NULL, res)) == 0)
+				return 0;
+			break;
+		}
 	}
 	s->nextra = nextra;
 	memcpy(s->extra, extra, nextra * sizeof *extra);
@@ -339,7 +406,6 @@ struct aw_resid_dma *aw_resid_fit(const char *dma, char **inputs, size_t ninputs
 	double *in_mean = aw_calloc(ninputs + 1, sizeof *in_mean);
 	double *in_sd = aw_calloc(ninputs + 1, sizeof *in_sd);
 	double *p_mean = aw_calloc(npress + 1, sizeof *p_mean), *p_sd = aw_calloc(npress + 1, sizeof *p_sd);
-	unsigned char *keep = aw_malloc(nsteps + 1);
 	double *res = aw_malloc((nsteps + 1) * npress * sizeof *res);
 	double *u = aw_malloc((ninputs + 1) * sizeof *u);
 
@@ -363,8 +429,9 @@ struct aw_resid_dma *aw_resid_fit(const char *dma, char **inputs, size_t ninputs
 		if (miss)
 			c.base[r * c.nf] = NAN;
 	}
-	memset(keep, 1, nsteps + 1);
-	c.keep = keep;
+	long *day = aw_malloc((nsteps + 1) * sizeof *day);
+	for (size_t r = 0; r < nsteps; r++)
+		day[r] = (long)(ts[r] / 86400);
 
 	d->id = aw_strdup(dma);
 	d->ninputs = ninputs;
@@ -380,23 +447,28 @@ struct aw_resid_dma *aw_resid_fit(const char *dma, char **inputs, size_t ninputs
 		if (r == 0 || ts[r] / 86400 != ts[r - 1] / 86400)
 			d->days++;
 
+	/* per-sensor masks of the training rows */
+	unsigned char *keepm = aw_malloc(npress * nsteps + 1);
+	memset(keepm, 1, npress * nsteps + 1);
 	for (int pass = 0; pass < (o->robust ? 2 : 1); pass++) {
 		for (size_t i = 0; i < npress; i++) {
 			struct aw_resid_sensor *s = &d->s[i];
+			c.keep = keepm + i * nsteps;
 			if (!fit_select(&c, i, s, o->ac_max, res + i * nsteps))
 				s->rows = 0;
 		}
 		if (pass == 1 || !o->robust)
 			break;
-		/* days on which some sensor's mean residual is far from 0 (5 sd of a day's mean) */
-		long kept = 0, dropped_days = 0;
+		/* Days on which some sensor's mean residual is far from 0 (5 sd of a day's
+		 * mean: a leak, a drift, a fault) are left out of the second fit. */
+		long kept = 0, bad_days = 0;
 		unsigned char *k2 = aw_malloc(nsteps + 1);
 		memset(k2, 1, nsteps + 1);
 		for (size_t a = 0; a < nsteps;) {
 			size_t b = a;
-			while (b < nsteps && ts[b] / 86400 == ts[a] / 86400)
-				b++;
 			int bad = 0;
+			while (b < nsteps && day[b] == day[a])
+				b++;
 			for (size_t i = 0; i < npress && !bad; i++) {
 				const struct aw_resid_sensor *s = &d->s[i];
 				double sum = 0;
@@ -412,17 +484,20 @@ struct aw_resid_dma *aw_resid_fit(const char *dma, char **inputs, size_t ninputs
 			}
 			if (bad) {
 				memset(k2 + a, 0, b - a);
-				dropped_days++;
+				bad_days++;
 			} else
 				kept += (long)(b - a);
 			a = b;
 		}
-		if (dropped_days && kept >= (long)nsteps / 2) {
-			memcpy(keep, k2, nsteps);
-			d->excluded_days = (int)dropped_days;
-		} else {
-			free(k2);
-			break;
+		if (bad_days && kept >= (long)nsteps / 2) {
+			for (size_t i = 0; i < npress; i++)
+				memcpy(keepm + i * nsteps, k2, nsteps);
+			d->excluded_days = (int)bad_days;
+		} else if (bad_days) {
+			/* most days are off: something lasting (a leak, a drift) runs through
+			 * the training span; fit the slopes within days instead */
+			c.day = day;
+			d->within_days = 1;
 		}
 		free(k2);
 	}
@@ -462,6 +537,7 @@ struct aw_resid_dma *aw_resid_fit(const char *dma, char **inputs, size_t ninputs
 				if (map[s->extra[e]] != SIZE_MAX)
 					s->extra[keepn++] = s->extra[e];
 			s->nextra = keepn;
+			c.keep = keepm + i * nsteps;
 			fit_one(&c, i, s->extra, s->nextra, s->theta, s->info, res + i * nsteps);
 			s->p = c.nf + s->nextra;
 			s->sigma = sd_of(res + i * nsteps, nsteps, s->p);
@@ -475,7 +551,8 @@ struct aw_resid_dma *aw_resid_fit(const char *dma, char **inputs, size_t ninputs
 	if (n)
 		make_groups(d, c.nf, o->group_size, &c);
 	free(c.base);
-	free(keep);
+	free(day);
+	free(keepm);
 	free(res);
 	free(u);
 	free(p_mean);
@@ -513,8 +590,8 @@ static void model_body(const struct aw_resid_model *m, struct aw_buf *b)
 	aw_buf_printf(b, "\ngroup_size %d\n", m->group_size);
 	for (size_t k = 0; k < m->ndmas; k++) {
 		const struct aw_resid_dma *d = &m->d[k];
-		aw_buf_printf(b, "dma %s\nsteps %ld\ndays %d\nexcluded_days %d\n", d->id, d->steps,
-		    d->days, d->excluded_days);
+		aw_buf_printf(b, "dma %s\nsteps %ld\ndays %d\nexcluded_days %d\nwithin_days %d\n", d->id,
+		    d->steps, d->days, d->excluded_days, d->within_days);
 		for (size_t j = 0; j < d->ninputs; j++) {
 			aw_buf_printf(b, "input %s", d->inputs[j]);
 			put_num(b, d->in_mean[j]);
@@ -794,14 +871,17 @@ struct aw_resid_model *aw_resid_model_read(const char *path)
 			memset(d, 0, sizeof *d);
 			d->id = aw_strdup(t->v[1]);
 			s = NULL;
-		} else if (strcmp(k, "steps") == 0 || strcmp(k, "days") == 0 || strcmp(k, "excluded_days") == 0) {
-			NEED(d && t->n == 2 && num(t->v[1], &v) == 0 && v >= 0, "bad count");
+		} else if (strcmp(k, "steps") == 0 || strcmp(k, "days") == 0 ||
+		    strcmp(k, "excluded_days") == 0 || strcmp(k, "within_days") == 0) {
+			NEED(d && t->n == 2 && num(t->v[1], &v) == 0 && v >= 0 && v < 1e9, "bad count");
 			if (k[0] == 's')
 				d->steps = (long)v;
 			else if (k[0] == 'd')
 				d->days = (int)v;
-			else
+			else if (k[0] == 'e')
 				d->excluded_days = (int)v;
+			else
+				d->within_days = v != 0;
 		} else if (strcmp(k, "input") == 0) {
 			NEED(d && d->nsensors == 0 && t->n == 4 && d->ninputs < 10, "bad input");
 			d->inputs = aw_reallocarray(d->inputs, d->ninputs + 1, sizeof *d->inputs);
@@ -903,7 +983,7 @@ void aw_resid_params_default(struct aw_resid_params *p)
 	*p = (struct aw_resid_params){
 		.k = 1, .h = 6, .h2 = 3, .ks = 1, .hs = 6, .s0 = 3,
 		.warm = 96, .accept = 96, .min_alarm = 8, .solo = 24,
-		.reverse = -0.6, .prior_accept = 96, .prior_day = 672,
+		.reverse = -0.8, .prior_accept = 96, .prior_day = 672,
 	};
 }
 

@@ -49,6 +49,7 @@ struct aw_resid_dma {
 	struct aw_resid_sensor *s;	/* pressure sensors, sorted by id */
 	long steps;		/* training steps */
 	int days, excluded_days;
+	int within_days;	/* slopes fitted within days (most training days were off) */
 };
 
 struct aw_resid_model {
