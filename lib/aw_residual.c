@@ -1132,11 +1132,14 @@ static void refit(struct aw_resid_state *s, size_t i, long from, long to, double
 
 	if (from < ring_first(s))
 		from = ring_first(s);
+	/* the prior holds the slopes, which a short window cannot tell; the level is
+	 * free to move to where the window puts it */
 	for (size_t a = 0; a < p; a++) {
 		double ci = 0;
 		for (size_t b = 0; b < p; b++) {
-			A[a * p + b] = w * se->info[a * p + b];
-			ci += w * se->info[a * p + b] * th[b];
+			double l = a == 0 || b == 0 ? (a == b ? 1e-6 * w : 0) : w * se->info[a * p + b];
+			A[a * p + b] = l;
+			ci += l * th[b];
 		}
 		c[a] = ci;
 	}
