@@ -40,9 +40,9 @@ static const struct aw_cmd cmds[] = {
 };
 
 static const struct aw_cli cli = {
-	"[-R] [--threshold H] [--accept DUR] [--inflow LIST] -m MODEL [FILE...]\n"
+	"[-R] [--threshold H] [--accept DUR] [--inflow LIST] [--from TIME] -m MODEL [FILE...]\n"
 	"train -o MODEL [--step DUR] [--group-size N] [--from TIME] [--to TIME] [FILE...]",
-	"pressure residuals, CUSUM change detection and leak probability per DMA and step",
+	"Pressure residuals, CUSUM change detection and leak probability per DMA and step.",
 	opts, cmds,
 };
 
