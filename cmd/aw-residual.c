@@ -238,7 +238,7 @@ static int train(const char *out, long step, int group, int64_t from, int64_t to
 	free(dnames);
 	int rc = 0;
 	if (!m.ndmas) {
-		aw_warn("no pressure readings to train on; no model written");
+		aw_warn("nothing could be modelled; no model written");
 		rc = 1;
 	} else {
 		m.from = floordiv(tmin, step) * step;
@@ -412,8 +412,9 @@ static void write_step(struct scorer *s, struct sdma *d, int64_t ts, const doubl
 	size_t n = m->nsensors;
 
 	balance_step(d, s->m->step, ts, row, o->phase == AW_RESID_EVENT, &inflow, &baseline);
+	long day = 86400 / s->m->step, hour = 3600 / s->m->step > 0 ? 3600 / s->m->step : 1;
 	for (size_t i = 0; i < n; i++)
-		d->rhist[(size_t)(d->nsteps % 96) * n + i] = o->resid[i];
+		d->rhist[(size_t)(d->nsteps % day) * n + i] = o->resid[i];
 	d->nsteps++;
 	if (ts < s->from || ts >= s->to)
 		return;
@@ -429,7 +430,7 @@ static void write_step(struct scorer *s, struct sdma *d, int64_t ts, const doubl
 	aw_w_num(aw_out, "statistic", o->stat, 3);
 	aw_w_num(aw_out, "robust", o->robust, 3);
 	if (o->run_start >= 0)
-		aw_w_ts(aw_out, "change", o->run_start);
+		aw_w_ts(aw_out, "change", o->run_start + s->m->step);
 	else
 		aw_w_null(aw_out, "change");
 	aw_w_arr_begin(aw_out, "sensors");
@@ -460,19 +461,19 @@ static void write_step(struct scorer *s, struct sdma *d, int64_t ts, const doubl
 
 	if (!s->residuals)
 		return;
-	long have = d->nsteps < 96 ? d->nsteps : 96;
+	long have = d->nsteps < day ? d->nsteps : day;
 	for (size_t i = 0; i < n; i++) {
-		double s4 = 0, s96 = 0;
-		long k4 = 0, k96 = 0;
+		double sh = 0, sd = 0;
+		long kh = 0, kd = 0;
 		for (long a = 0; a < have; a++) {
-			double r = d->rhist[(size_t)((d->nsteps - 1 - a) % 96) * n + i];
+			double r = d->rhist[(size_t)((d->nsteps - 1 - a) % day) * n + i];
 			if (isnan(r))
 				continue;
-			s96 += r;
-			k96++;
-			if (a < 4) {
-				s4 += r;
-				k4++;
+			sd += r;
+			kd++;
+			if (a < hour) {
+				sh += r;
+				kh++;
 			}
 		}
 		aw_w_begin(aw_out, "residual");
@@ -481,8 +482,8 @@ static void write_step(struct scorer *s, struct sdma *d, int64_t ts, const doubl
 		aw_w_str(aw_out, "dma", m->id);
 		aw_w_num(aw_out, "residual", o->resid[i], 4);
 		aw_w_num(aw_out, "z", o->z[i], 3);
-		aw_w_num(aw_out, "mean_1h", k4 ? s4 / k4 : NAN, 4);
-		aw_w_num(aw_out, "mean_24h", k96 ? s96 / k96 : NAN, 4);
+		aw_w_num(aw_out, "mean_1h", kh ? sh / kh : NAN, 4);
+		aw_w_num(aw_out, "mean_24h", kd ? sd / kd : NAN, 4);
 		aw_w_num(aw_out, "cusum_up", o->up[i], 3);
 		aw_w_num(aw_out, "cusum_down", o->down[i], 3);
 		aw_w_end(aw_out);
@@ -602,7 +603,7 @@ static int score(struct aw_resid_model *model, const struct aw_resid_params *p, 
 		d->sum = aw_calloc(OPEN * d->ncol, sizeof *d->sum);
 		d->cnt = aw_calloc(OPEN * d->ncol, sizeof *d->cnt);
 		d->row = aw_calloc(d->ncol, sizeof *d->row);
-		d->rhist = aw_calloc(96 * m->nsensors + 1, sizeof *d->rhist);
+		d->rhist = aw_calloc((size_t)(86400 / s.m->step) * m->nsensors + 1, sizeof *d->rhist);
 		d->next = INT64_MIN;
 	}
 
