@@ -574,8 +574,6 @@ static int score(struct aw_resid_model *model, const struct aw_resid_params *p, 
 				sign = -1;
 				tok++;
 			}
-			if (!*tok)
-				aw_usage_error("--inflow: empty sensor name");
 			size_t c = find_col(d, tok);
 			if (c == SIZE_MAX) {
 				if (d->ncol >= m->ninputs + m->nsensors + 16)
@@ -752,6 +750,13 @@ int main(int argc, char **argv)
 			aw_usage_error("no model: use -m MODEL (or aw-residual train)");
 		if (!(p.k >= 0) || !(p.h > 0) || !(p.h2 >= 0) || p.h2 > p.h || p.s0 >= p.h)
 			aw_usage_error("need --reference >= 0, 0 <= --robust-threshold <= --threshold and --threshold > 3");
+		for (const char *a = inflow; a && *a;) {
+			const char *e = strchr(a, ',');
+			size_t len = e ? (size_t)(e - a) : strlen(a);
+			if (len == 0 || (len == 1 && *a == '-'))
+				aw_usage_error("--inflow: empty sensor name");
+			a = e ? e + 1 : a + len;
+		}
 		struct aw_resid_model *m = aw_resid_model_read(model);
 		if (!m) {
 			aw_config_free(cfg);
@@ -764,8 +769,11 @@ int main(int argc, char **argv)
 		p.solo = 6 * 3600 / m->step;
 		p.prior_accept = 86400.0 / m->step;
 		p.prior_day = 7 * 86400.0 / m->step;
-		if (p.accept < 1 || p.warm < 2)
+		if (p.accept < 1 || p.warm < 2) {
+			aw_resid_model_free(m);
+			aw_config_free(cfg);
 			aw_usage_error("--accept must be at least one step and --warm-up two steps of the model");
+		}
 		rc = score(m, &p, residuals, pass, inflow, cfg, from, to, argv + optind, argc - optind);
 	}
 	aw_config_free(cfg);
