@@ -115,8 +115,63 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static struct tdma *get_dma(struct tdma **dmas, size_t *nd, struct aw_map *didx, const char *id)
+{
+	size_t di;
+	if (!aw_map_get(didx, id, &di)) {
+		*dmas = aw_reallocarray(*dmas, *nd + 1, sizeof **dmas);
+		memset(&(*dmas)[*nd], 0, sizeof **dmas);
+		(*dmas)[*nd].id = aw_strdup(id);
+		(*dmas)[*nd].first = INT64_MAX;
+		aw_map_put(didx, id, di = (*nd)++);
+	}
+	return &(*dmas)[di];
+}
+
+/* room for steps first..last, moving the data when a reading comes before the first */
+static void make_room(struct tdma *d, int64_t si)
+{
+	if (d->first == INT64_MAX)
+		d->first = d->last = si;
+	size_t shift = si < d->first ? (size_t)(d->first - si) : 0;
+	if (si > d->last)
+		d->last = si;
+	size_t need = (size_t)(d->last - d->first) + shift + 1;
+	if (need > d->cap) {
+		size_t nc = d->cap ? d->cap : 1024;
+		while (nc < need)
+			nc *= 2;
+		for (size_t c = 0; c < d->ncol; c++) {
+			d->col[c].sum = aw_reallocarray(d->col[c].sum, nc, sizeof(double));
+			d->col[c].cnt = aw_reallocarray(d->col[c].cnt, nc, sizeof(int));
+			memset(d->col[c].sum + d->cap, 0, (nc - d->cap) * sizeof(double));
+			memset(d->col[c].cnt + d->cap, 0, (nc - d->cap) * sizeof(int));
+		}
+		d->cap = nc;
+	}
+	if (shift) {
+		size_t used = (size_t)(d->last - d->first) + 1;
+		for (size_t c = 0; c < d->ncol; c++) {
+			memmove(d->col[c].sum + shift, d->col[c].sum, used * sizeof(double));
+			memmove(d->col[c].cnt + shift, d->col[c].cnt, used * sizeof(int));
+			memset(d->col[c].sum, 0, shift * sizeof(double));
+			memset(d->col[c].cnt, 0, shift * sizeof(int));
+		}
+		d->first = si;
+	}
+}
+
+static void add_reading(struct tdma *d, const char *sensor, int input, int64_t si, double v)
+{
+	make_room(d, si);
+	struct tcol *c = tcol_get(d, sensor, input);
+	size_t off = (size_t)(si - d->first);
+	c->sum[off] += v;
+	c->cnt[off]++;
+}
+
 static int train(const char *out, long step, int group, int64_t from, int64_t to,
-    char **files, int nfiles)
+    const struct aw_config *cfg, char **files, int nfiles)
 {
 	struct tdma *dmas = NULL;
 	size_t nd = 0;
@@ -142,41 +197,21 @@ static int train(const char *out, long step, int group, int64_t from, int64_t to
 			continue;
 		if (!(dma = aw_get_str(&r, "dma")))
 			dma = AW_DMA_NONE;
-		size_t di;
-		if (!aw_map_get(&didx, dma, &di)) {
-			dmas = aw_reallocarray(dmas, nd + 1, sizeof *dmas);
-			memset(&dmas[nd], 0, sizeof *dmas);
-			dmas[nd].id = aw_strdup(dma);
-			dmas[nd].first = INT64_MAX;
-			aw_map_put(&didx, dma, di = nd++);
-		}
-		struct tdma *d = &dmas[di];
 		int64_t si = floordiv(ts, step);
-		if (d->first == INT64_MAX)
-			d->first = d->last = si;
-		if (si < d->first) {
-			aw_error_at(aw_reader_name(in), aw_reader_lineno(in),
-			    "reading before the first step of DMA %s, skipped", dma);
-			continue;
+		add_reading(get_dma(&dmas, &nd, &didx, dma), sensor, input, si, v);
+		/* a DMA's inlets, outlets and tank levels are its inputs, wherever they are */
+		for (size_t dk = 0; input && cfg && dk < cfg->ndmas; dk++) {
+			const struct aw_dma *cd = &cfg->dmas[dk];
+			int listed = 0;
+			for (size_t j = 0; j < cd->ninlets; j++)
+				listed |= strcmp(cd->inlets[j], sensor) == 0;
+			for (size_t j = 0; j < cd->noutlets; j++)
+				listed |= strcmp(cd->outlets[j], sensor) == 0;
+			for (size_t j = 0; j < cd->ntanks; j++)
+				listed |= strcmp(cd->tanks[j], sensor) == 0;
+			if (listed && strcmp(cd->id, dma) != 0)
+				add_reading(get_dma(&dmas, &nd, &didx, cd->id), sensor, 1, si, v);
 		}
-		if (si > d->last)
-			d->last = si;
-		size_t off = (size_t)(si - d->first);
-		if (off >= d->cap) {
-			size_t nc = d->cap ? d->cap : 1024;
-			while (nc <= off)
-				nc *= 2;
-			for (size_t c = 0; c < d->ncol; c++) {
-				d->col[c].sum = aw_reallocarray(d->col[c].sum, nc, sizeof(double));
-				d->col[c].cnt = aw_reallocarray(d->col[c].cnt, nc, sizeof(int));
-				memset(d->col[c].sum + d->cap, 0, (nc - d->cap) * sizeof(double));
-				memset(d->col[c].cnt + d->cap, 0, (nc - d->cap) * sizeof(int));
-			}
-			d->cap = nc;
-		}
-		struct tcol *c = tcol_get(d, sensor, input);
-		c->sum[off] += v;
-		c->cnt[off]++;
 		if (ts < tmin)
 			tmin = ts;
 		if (ts > tmax)
@@ -566,6 +601,8 @@ static int score(struct aw_resid_model *model, const struct aw_resid_params *p, 
 						aw_buf_printf(&b, "%s%s%s", j ? "," : "",
 						    se && se->sign < 0 ? "-" : "", cfg->dmas[c].inlets[j]);
 					}
+					for (size_t j = 0; j < cfg->dmas[c].noutlets; j++)
+						aw_buf_printf(&b, "%s-%s", b.len ? "," : "", cfg->dmas[c].outlets[j]);
 					list = b.s;
 				}
 		for (char *tok = list ? strtok(list, ",") : NULL; tok; tok = strtok(NULL, ",")) {
@@ -742,7 +779,7 @@ int main(int argc, char **argv)
 			aw_usage_error("train needs -o MODEL");
 		if (step < 60 || step > 86400 || 86400 % step)
 			aw_usage_error("--step must divide a day and be at least 1m");
-		rc = train(out, step, (int)group, from, to, argv + optind, argc - optind);
+		rc = train(out, step, (int)group, from, to, cfg, argv + optind, argc - optind);
 	} else {
 		if (train_only)
 			aw_usage_error("%s is for train", train_only);

@@ -983,7 +983,7 @@ void aw_resid_params_default(struct aw_resid_params *p)
 	*p = (struct aw_resid_params){
 		.k = 1, .h = 6, .h2 = 3, .ks = 1, .hs = 6, .s0 = 3,
 		.warm = 96, .accept = 96, .min_alarm = 8, .solo = 24,
-		.reverse = -0.8, .prior_accept = 96, .prior_day = 672,
+		.reverse = -0.6, .prior_accept = 96, .prior_day = 672,
 	};
 }
 
