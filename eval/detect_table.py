@@ -27,19 +27,20 @@ for f in sorted(glob.glob(os.path.join(d, "*.score.json"))):
     rows.append((scen, split, det, j["leaks"], j["tp"], j["fp"], j["repeat"], len(bigtp), len(big),
                  j["tpr_small"], j["tpr_medium"], j["tpr_large"], j["delay_median_s"],
                  statistics.median(ab) if ab else None, j["eur"], nfree))
-    t = tot.setdefault(det, dict(leaks=0, tp=0, fp=0, rep=0, big=0, bigtp=0, ab=[], eur=0, free=0,
-                                 nfree=0))
-    t["leaks"] += j["leaks"]
-    t["tp"] += j["tp"]
-    t["fp"] += j["fp"]
-    t["rep"] += j["repeat"]
-    t["big"] += len(big)
-    t["bigtp"] += len(bigtp)
-    t["ab"] += ab
-    t["eur"] += j["eur"] or 0
-    if nfree is not None:
-        t["free"] += nfree
-        t["nfree"] += 1
+    for key in (det, "%s, test from %s" % (det, split)):
+        t = tot.setdefault(key, dict(leaks=0, tp=0, fp=0, rep=0, big=0, bigtp=0, ab=[], eur=0,
+                                     free=0, nfree=0))
+        t["leaks"] += j["leaks"]
+        t["tp"] += j["tp"]
+        t["fp"] += j["fp"]
+        t["rep"] += j["repeat"]
+        t["big"] += len(big)
+        t["bigtp"] += len(bigtp)
+        t["ab"] += ab
+        t["eur"] += j["eur"] or 0
+        if nfree is not None:
+            t["free"] += nfree
+            t["nfree"] += 1
 
 
 def pct(x):
@@ -57,7 +58,7 @@ print()
 for det, t in sorted(tot.items()):
     prec = t["tp"] / (t["tp"] + t["fp"]) if t["tp"] + t["fp"] else float("nan")
     alarms = t["tp"] + t["fp"] + t["rep"]
-    print("%-8s TP %d of %d leaks; leaks >= 2 L/s %d of %d (%.0f %%); FP %d, repeats %d; "
+    print("%s: TP %d of %d leaks; leaks >= 2 L/s %d of %d (%.0f %%); FP %d, repeats %d; "
           "precision %.2f (%.2f counting repeats as false); median delay of abrupt leaks >= 2 L/s "
           "%s h (%d); %.0f EUR%s" % (
               det, t["tp"], t["leaks"], t["bigtp"], t["big"], 100 * t["bigtp"] / max(1, t["big"]),
