@@ -281,6 +281,13 @@ static void lock_or_die(void)
 		aw_finish();
 		exit(1);
 	}
+	/* nothing can be recorded (a full disk, a damaged log): say so once and stop */
+	if (aw_state_damaged(st)) {
+		aw_warn("%s: cannot write: %s", aw_state_dir(st), aw_state_damaged(st));
+		aw_state_close(st);
+		aw_finish();
+		exit(1);
+	}
 }
 
 /* builds or updates the alert for one event; returns 1 when a delivery was queued */
@@ -580,7 +587,7 @@ static void deliver(const char *id)
 	} else {
 		long before = 0;
 		if (aw_state_get(st, "outbox", id, &q) == 1 && aw_json_parse(&r, q.s, q.len, &perr) == 0 &&
-		    aw_get_num(&r, "attempts", &v))
+		    aw_get_num(&r, "attempts", &v) && v >= 0 && v < 1e9)
 			before = (long)v;
 		struct aw_buf b = { 0 };
 		struct aw_writer *w = aw_writer_mem(&b);
