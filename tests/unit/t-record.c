@@ -15,6 +15,13 @@ static void cat(const char *s, void *ctx)
 	(void)collect;
 }
 
+static void pipe_of(struct aw_record *o, void *ctx)
+{
+	const char *p = aw_get_str(o, "pipe");
+	aw_buf_puts(ctx, p ? p : "-");
+	aw_buf_putc(ctx, '|');
+}
+
 static const char *fmt(double v, int d)
 {
 	static char b[40];
@@ -128,5 +135,13 @@ int main(void)
 	out[k - 1] = 0;
 	ok(aw_json_parse(&r, out, (size_t)k - 1, &err) == 0, "writer output parses");
 	aw_record_free(&r);
+
+	struct aw_buf pipes = { 0 };
+	aw_json_each_object("[{\"pipe\":\"p\\u0031\"}, \"p2\", 3, {\"x\":[{\"pipe\":\"no\"}]},{\"pipe\":\"p4\"}]",
+	    pipe_of, &pipes);
+	aw_json_each_object("{\"pipe\":\"p5\"}", pipe_of, &pipes);
+	aw_json_each_object(NULL, pipe_of, &pipes);
+	is_str(pipes.s, "p1|-|p4|", "each object of an array; not nested ones, not a lone object");
+	aw_buf_free(&pipes);
 	return tap_done();
 }
