@@ -45,17 +45,6 @@ static const struct aw_cli cli = {
 
 #define NONE AW_SCORE_NONE
 
-/* naive times are local in the configured zone (UTC unless aw_tz_set) */
-static int parse_ts(const char *s, int64_t *t)
-{
-	int zoned;
-	if (aw_parse_time(s, strlen(s), t, &zoned) != 0)
-		return -1;
-	if (!zoned)
-		*t = aw_tz_to_utc(*t, NULL, NULL);
-	return 0;
-}
-
 /* ---- distances ---- */
 
 struct places {
@@ -245,7 +234,7 @@ static int get_time(struct aw_record *r, const char *key, int64_t *t, const char
 	const char *s = aw_get_str(r, key);
 	if (!s)
 		return 0;
-	if (parse_ts(s, t)) {
+	if (aw_parse_time_local(s, strlen(s), t)) {
 		aw_error_at(file, line, "bad %s: %s", key, s);
 		return -1;
 	}
@@ -332,7 +321,7 @@ static void read_csv_line(struct input *in, char *line, const char *file, long l
 	}
 	*comma = 0;
 	char *pipe = aw_trim(line), *ts = aw_trim(comma + 1);
-	if (parse_ts(ts, &t)) {
+	if (aw_parse_time_local(ts, strlen(ts), &t)) {
 		if (lineno > 1)	/* a header line */
 			aw_error_at(file, lineno, "bad timestamp: %s", ts);
 		return;
@@ -704,7 +693,7 @@ static void write_json(struct run *R)
 static int64_t arg_time(const char *opt, const char *s)
 {
 	int64_t t;
-	if (parse_ts(s, &t))
+	if (aw_parse_time_local(s, strlen(s), &t))
 		aw_usage_error("%s: not a time (like 2019-01-01 or 2019-01-01T00:00:00Z): %s", opt, s);
 	return t;
 }

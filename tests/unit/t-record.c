@@ -94,6 +94,11 @@ int main(void)
 
 	ok(aw_tz_set("Europe/Rome") == 0, "time zone Europe/Rome");
 	ok(aw_tz_set("Mars/Olympus") != 0, "unknown zone refused");
+	ok(aw_parse_time_local("2019-07-01 12:00", 16, &t) == 0 && t == 1561975200,
+	    "naive time is local: 12:00 CEST is 10:00Z");
+	ok(aw_parse_time_local("2019-07-01T12:00Z", 17, &t) == 0 && t == 1561982400,
+	    "zoned time stays as it is");
+	ok(aw_parse_time_local("2019-07-01x", 11, &t) != 0, "not a time");
 	int flags;
 	int64_t local;
 	aw_parse_time("2021-10-31 02:30:00", 19, &local, &z);
