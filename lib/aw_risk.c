@@ -901,6 +901,16 @@ struct aw_riskmodel *aw_riskmodel_read(const char *path)
 		aw_error_at(path, 0, "model without features or horizon");
 		goto fail;
 	}
+	/* the scorer hands the booster rows of nfeatures columns */
+	if (!m->gbm) {
+		aw_error_at(path, 0, "model without its booster");
+		goto fail;
+	}
+	if (aw_gbm_nfeatures(m->gbm) != m->nfeatures) {
+		aw_error_at(path, 0, "booster has %zu features, the list %zu", aw_gbm_nfeatures(m->gbm),
+		    m->nfeatures);
+		goto fail;
+	}
 	aw_buf_free(&b);
 	return m;
 fail:

@@ -553,6 +553,13 @@ static int recover(struct aw_state *st)
 		char *nl = memchr(tail.s + pos, '\n', tail.len - pos);
 		if (!nl)
 			break;
+		/* Without a head only the very first commit can be unfinished (the head is
+		 * written after it); more than that means the head was removed, which would
+		 * also hide an edited last line. */
+		if (r == 0 && done) {
+			set_damaged(st, "audit.head is missing but audit.log holds more than its first commit");
+			goto out;
+		}
 		size_t len = (size_t)(nl - (tail.s + pos));
 		if (parse_line(tail.s + pos, len, &a) < 0 || a.seq != expect ||
 		    memcmp(a.prev, prev, 64) != 0) {
