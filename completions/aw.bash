@@ -8,6 +8,9 @@ _aw() {
 	aw-ingest)
 		case $prev in -f|--format|-s|--sensors|-d|--delimiter|--tz|--step|--qc-report|-c|--config) files=1 ;; esac
 		words=" -f --format -s --sensors -d --delimiter --decimal-comma --utc --tz --step --no-qc --qc-report --stats -c --config -q --quiet --progress -h --help --version" ;;
+	aw-network)
+		case $prev in -k|--neighbours|--kind|-s|--sensors|-a|--assets|-i|--inlet|--pump-length|--valve-length|-c|--config) files=1 ;; esac
+		words=" summary distance neighbours dmas sensors geojson -t --table -k --neighbours --kind -s --sensors -a --assets -i --inlet --amr --pump-length --valve-length --seq -c --config -q --quiet --progress -h --help --version" ;;
 	aw-select)
 		case $prev in -t|--type|-w|--where|-c|--config) files=1 ;; esac
 		words=" -t --type -w --where -v --invert --count -c --config -q --quiet --progress -h --help --version" ;;
@@ -16,4 +19,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-event aw-ingest aw-select
+complete -F _aw aw-event aw-ingest aw-network aw-select
