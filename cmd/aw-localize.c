@@ -28,7 +28,7 @@ static const struct aw_opt opts[] = {
 };
 
 static const struct aw_cli cli = {
-	"[-c CONFIG] [-n NET.inp] [-a FILE] [-r FILE]... [-k N] [-m METHOD] [--sensitivity FILE]\n"
+	"[-c CONFIG] [-n NET.inp] [-a FILE] [-r FILE]... [-k N] [-m METHOD] [--sensitivity FILE] "
 	"[--window FROM-TO] [--days N] [--geojson FILE] [--pass] [FILE...]",
 	"Locate the leak behind each event: a posterior over the pipes from the pressure drops at "
 	"the sensors.",

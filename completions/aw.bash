@@ -8,6 +8,9 @@ _aw() {
 	aw-ingest)
 		case $prev in -f|--format|-s|--sensors|-d|--delimiter|--tz|--step|--qc-report|-c|--config) files=1 ;; esac
 		words=" -f --format -s --sensors -d --delimiter --decimal-comma --utc --tz --step --no-qc --qc-report --stats -c --config -q --quiet --progress -h --help --version" ;;
+	aw-localize)
+		case $prev in -n|--network|-a|--assets|-r|--readings|-k|--top|-m|--method|--sensitivity|--window|--days|--geojson|-c|--config) files=1 ;; esac
+		words=" -n --network -a --assets -r --readings -k --top -m --method --sensitivity --window --days --geojson --pass -c --config -q --quiet --progress -h --help --version" ;;
 	aw-network)
 		case $prev in -k|--neighbours|--kind|-s|--sensors|-a|--assets|-i|--inlet|--pump-length|--valve-length|-c|--config) files=1 ;; esac
 		words=" summary distance neighbours dmas sensors geojson -t --table -k --neighbours --kind -s --sensors -a --assets -i --inlet --amr --pump-length --valve-length --seq -c --config -q --quiet --progress -h --help --version" ;;
@@ -17,9 +20,12 @@ _aw() {
 	aw-select)
 		case $prev in -t|--type|-w|--where|-c|--config) files=1 ;; esac
 		words=" -t --type -w --where -v --invert --count -c --config -q --quiet --progress -h --help --version" ;;
+	aw-validate)
+		case $prev in -n|--network|-r|--readings|-w|--workorders|--window|--days|-c|--config) files=1 ;; esac
+		words=" -n --network -r --readings -w --workorders --window --days --pass -c --config -q --quiet --progress -h --help --version" ;;
 	esac
 	if [ -n "$files" ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-event aw-ingest aw-network aw-prob aw-select
+complete -F _aw aw-event aw-ingest aw-localize aw-network aw-prob aw-select aw-validate

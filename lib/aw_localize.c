@@ -269,18 +269,19 @@ struct aw_sensmat *aw_sensmat_load(const struct aw_net *net, const char *path)
 {
 	struct aw_sensmat *m = aw_calloc(1, sizeof *m);
 	struct mctx c = { .net = net, .m = m };
+	int bad = aw_csv_file(path, ',', mrow, &c) < 0 || c.errors;
 
-	if (aw_csv_file(path, ',', mrow, &c) < 0 || c.errors || !c.header) {
-		if (!c.header && !c.errors)
-			aw_error_at(path, 1, "no header: a sensitivity matrix starts with pipe,<sensor>...");
-		free(c.first_unknown);
-		aw_sensmat_free(m);
-		return NULL;
+	if (!bad && !c.header) {
+		aw_error_at(path, 1, "no header: a sensitivity matrix starts with pipe,<sensor>...");
+		bad = 1;
 	}
 	if (c.unknown) {
-		aw_error_at(path, c.first_unknown_line, "no pipe %s in %s (%ld rows name unknown pipes)",
-		    c.first_unknown, net->file, c.unknown);
-		free(c.first_unknown);
+		aw_error_at(path, c.first_unknown_line, "no pipe %s in %s (%ld row%s name%s unknown pipes)",
+		    c.first_unknown, net->file, c.unknown, c.unknown == 1 ? "" : "s", c.unknown == 1 ? "s" : "");
+		bad = 1;
+	}
+	free(c.first_unknown);
+	if (bad) {
 		aw_sensmat_free(m);
 		return NULL;
 	}
