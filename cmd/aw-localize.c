@@ -115,8 +115,6 @@ int main(int argc, char **argv)
 		case O_PASS: pass = 1; break;
 		}
 	}
-	if (getenv("AW_LOC_MODES"))
-		dopt.modes = atoi(getenv("AW_LOC_MODES"));
 	if (dopt.min_days > dopt.days)
 		dopt.min_days = dopt.days;
 	struct aw_config *conf = aw_config_load(NULL);

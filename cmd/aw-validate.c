@@ -102,31 +102,25 @@ static int parse_window(const char *arg, long *from, long *to)
 	return bad || *from < 0 || *to <= *from ? -1 : 0;
 }
 
-/* pressure sensors nearest to each source (reservoir, tank) and DMA inlet: the supply */
+/* the supply sensors: in each DMA, the pressure sensor of the DMA nearest to one of its
+ * inlets (within SUPPLY_RADIUS_M) */
 static void mark_supply(struct aw_net *net, const size_t *node, const int *is_p, size_t n,
     unsigned char *supply)
 {
 	double *d = aw_calloc(net->nnodes, sizeof *d);
-	size_t *from = aw_calloc(net->nnodes + 2 * net->nlinks + 1, sizeof *from), nf = 0;
-	for (size_t i = 0; i < net->nnodes; i++)
-		if (net->nodes[i].type != AW_JUNCTION)
-			from[nf++] = i;
 	for (size_t m = 0; m < net->ndmas; m++)
 		for (size_t k = 0; k < net->dmas[m].ninlets; k++) {
 			const struct aw_link *l = &net->links[net->dmas[m].inlets[k]];
-			from[nf++] = net->nodes[l->n2].dma == (int)m ? l->n2 : l->n1;
+			aw_net_dijkstra(net, net->nodes[l->n2].dma == (int)m ? l->n2 : l->n1, d, NULL);
+			size_t best = SIZE_MAX;
+			for (size_t s = 0; s < n; s++)
+				if (is_p[s] && net->nodes[node[s]].dma == (int)m && d[node[s]] <= SUPPLY_RADIUS_M &&
+				    (best == SIZE_MAX || d[node[s]] < d[node[best]]))
+					best = s;
+			if (best != SIZE_MAX)
+				supply[best] = 1;
 		}
-	for (size_t f = 0; f < nf; f++) {
-		aw_net_dijkstra(net, from[f], d, NULL);
-		size_t best = SIZE_MAX;
-		for (size_t s = 0; s < n; s++)
-			if (is_p[s] && d[node[s]] <= SUPPLY_RADIUS_M && (best == SIZE_MAX || d[node[s]] < d[node[best]]))
-				best = s;
-		if (best != SIZE_MAX)
-			supply[best] = 1;
-	}
 	free(d);
-	free(from);
 }
 
 /* the event's span: to its end, and at least over the window after the onset */
@@ -141,6 +135,28 @@ static int in_list(const struct aw_ev *e, const char *id)
 		if (strcmp(e->sensors[i], id) == 0)
 			return 1;
 	return 0;
+}
+
+/* an event that names no sensors: the three with the clearest drops stand for it (all of
+ * the area when none has a drop) */
+static void mark_clearest(struct aw_vsensor *v, size_t n)
+{
+	size_t any = 0;
+	for (int k = 0; k < 3; k++) {
+		size_t best = SIZE_MAX;
+		for (size_t i = 0; i < n; i++)
+			if ((v[i].role == AW_V_AREA || v[i].role == AW_V_SUPPLY) && !v[i].listed &&
+			    isfinite(v[i].drop.drop) && (best == SIZE_MAX ||
+			    v[i].drop.drop / v[i].drop.sd > v[best].drop.drop / v[best].drop.sd))
+				best = i;
+		if (best == SIZE_MAX)
+			break;
+		v[best].listed = 1;
+		any++;
+	}
+	if (!any)
+		for (size_t i = 0; i < n; i++)
+			v[i].listed = v[i].role == AW_V_AREA || v[i].role == AW_V_SUPPLY;
 }
 
 static int config_inlet_of(const struct aw_config *cfg, const char *dma, const char *id)
@@ -264,9 +280,11 @@ int main(int argc, char **argv)
 				v->flow.negative = v->flow.n - v->flow.negative;
 			if (is_p[s] && link != SIZE_MAX)
 				v->dist = aw_net_node_link_dist(net, node[s], link);
-			v->listed = is_p[s] && same_dma && (x->nsensors ? in_list(x, r->id) : 1);
+			v->listed = x->nsensors && is_p[s] && same_dma && in_list(x, r->id);
 			m++;
 		}
+		if (!x->nsensors)
+			mark_clearest(vs, m);
 		struct aw_check checks[5];
 		aw_check_supply(&vopt, vs, m, &checks[0]);
 		aw_check_reverse(&vopt, vs, m, &checks[1]);

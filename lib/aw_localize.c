@@ -329,30 +329,6 @@ int aw_loc_method_parse(const char *s, enum aw_loc_method *m)
 	return 0;
 }
 
-double aw_loc_fit_offset(const double *y, const double *g, const double *w, size_t n, double *a,
-    double *c)
-{
-	double sw = 0, my = 0, mg = 0, gy = 0, gg = 0, rss = 0;
-	for (size_t i = 0; i < n; i++) {
-		sw += w[i];
-		my += w[i] * y[i];
-		mg += w[i] * g[i];
-	}
-	my /= sw;
-	mg /= sw;
-	for (size_t i = 0; i < n; i++) {
-		gy += w[i] * (g[i] - mg) * (y[i] - my);
-		gg += w[i] * (g[i] - mg) * (g[i] - mg);
-	}
-	*a = gg > 0 && gy > 0 ? gy / gg : 0;
-	*c = my - *a * mg;
-	for (size_t i = 0; i < n; i++) {
-		double r = y[i] - *a * g[i] - *c;
-		rss += w[i] * r * r;
-	}
-	return rss;
-}
-
 double aw_loc_fit(const double *y, const double *g, const double *w, size_t n, double *a)
 {
 	double gy = 0, gg = 0, rss = 0;
@@ -374,9 +350,8 @@ struct aw_localizer {
 	const struct aw_sensmat *m;
 	double **row;		/* per node: distances from it, computed on demand */
 	double *y, *g, *w;
-	double *h[AW_DROP_MODES + 1];	/* nuisance directions */
+	double *h[AW_DROP_MODES];	/* nuisance directions */
 	size_t nh;
-	int modes, use_offset;
 	size_t *use, cap, used;
 };
 
@@ -388,8 +363,6 @@ struct aw_localizer *aw_localizer_new(struct aw_net *net, enum aw_loc_method met
 	L->method = method;
 	L->m = m;
 	L->row = aw_calloc(net->nnodes + 1, sizeof *L->row);
-	L->modes = getenv("AW_LOC_MODES") ? atoi(getenv("AW_LOC_MODES")) : 1;
-	L->use_offset = getenv("AW_LOC_OFFSET") != NULL;
 	return L;
 }
 
@@ -404,7 +377,7 @@ void aw_localizer_free(struct aw_localizer *L)
 	free(L->g);
 	free(L->w);
 	free(L->use);
-	for (int q = 0; q <= AW_DROP_MODES; q++)
+	for (int q = 0; q < AW_DROP_MODES; q++)
 		free(L->h[q]);
 	free(L);
 }
@@ -439,19 +412,16 @@ static double wdot(const double *a, const double *b, const double *w, size_t n)
 	return s;
 }
 
-/* the nuisance directions, orthonormal under the weights: the day-to-day modes and a
- * common offset */
+/* the nuisance directions, orthonormal under the weights: the day-to-day modes */
 static void nuisance(struct aw_localizer *L, const struct aw_loc_obs *obs, size_t nu)
 {
 	L->nh = 0;
-	for (int q = 0; q <= AW_DROP_MODES; q++) {
-		if (q < AW_DROP_MODES ? q >= L->modes : !L->use_offset)
-			continue;
+	for (int q = 0; q < AW_DROP_MODES; q++) {
 		if (L->nh + 2 >= nu)
 			break;	/* keep two degrees of freedom for the leak */
 		double *h = L->h[L->nh];
 		for (size_t j = 0; j < nu; j++)
-			h[j] = q < AW_DROP_MODES ? obs[L->use[j]].mode[q] : 1;
+			h[j] = obs[L->use[j]].mode[q];
 		double norm0 = sqrt(wdot(h, h, L->w, nu));
 		for (size_t p = 0; p < L->nh; p++) {
 			double c = wdot(h, L->h[p], L->w, nu);
@@ -497,7 +467,7 @@ size_t aw_localize(struct aw_localizer *L, const struct aw_loc_obs *obs, size_t 
 		L->g = aw_reallocarray(L->g, n, sizeof *L->g);
 		L->w = aw_reallocarray(L->w, n, sizeof *L->w);
 		L->use = aw_reallocarray(L->use, n, sizeof *L->use);
-		for (int q = 0; q <= AW_DROP_MODES; q++)
+		for (int q = 0; q < AW_DROP_MODES; q++)
 			L->h[q] = aw_reallocarray(L->h[q], n, sizeof *L->h[q]);
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -109,8 +109,6 @@ struct aw_cand {
 /* Weighted least squares y ~ a g with a >= 0 (w: weights): returns the weighted residual
  * sum of squares and sets *a. */
 double aw_loc_fit(const double *y, const double *g, const double *w, size_t n, double *a);
-double aw_loc_fit_offset(const double *y, const double *g, const double *w, size_t n, double *a,
-    double *c);
 
 struct aw_localizer;
 /* m may be NULL for the distance method */

@@ -41,6 +41,8 @@ void aw_check_reverse(const struct aw_validate_opts *o, const struct aw_vsensor 
 /* top: the top candidate pipe's id, NULL when the event has no localization */
 void aw_check_spatial(const struct aw_validate_opts *o, const struct aw_vsensor *s, size_t n,
     const char *top, struct aw_check *c);
+/* fails when a listed sensor has a spike, stuck, range or drift flag around the onset, or
+ * more flagged readings (gaps, filled) than good ones */
 void aw_check_faults(const struct aw_vsensor *s, size_t n, struct aw_check *c);
 
 /* operations log: CSV with the columns id, type, start, end (empty: still going), dma */

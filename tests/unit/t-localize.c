@@ -148,15 +148,15 @@ static void test_prior(void)
 
 static void test_fit(void)
 {
-	double g[4] = { 1, 0.5, 0.25, 0 }, y[4] = { 2, 1, 0.5, 0 }, w[4] = { 1, 1, 1, 1 }, a, c;
+	double g[4] = { 1, 0.5, 0.25, 0 }, y[4] = { 2, 1, 0.5, 0 }, w[4] = { 1, 1, 1, 1 }, a;
 	is_num(aw_loc_fit(y, g, w, 4, &a), 0, 1e-15, "exact fit");
 	is_num(a, 2, 1e-15, "amplitude 2");
 	double yn[4] = { -1, -0.5, 0, 0 };
 	is_num(aw_loc_fit(yn, g, w, 4, &a), 1.25, 1e-15, "rises where a leak lowers: a = 0, rss = sum y^2");
 	ok(a == 0, "no negative leak");
-	double yo[4] = { 2.1, 1.1, 0.6, 0.1 };
-	is_num(aw_loc_fit_offset(yo, g, w, 4, &a, &c), 0, 1e-12, "with an offset: exact");
-	is_num(c, 0.1, 1e-12, "offset 0.1");
+	double w2[4] = { 4, 1, 1, 1 }, y2[4] = { 1, 1, 0, 0 };
+	aw_loc_fit(y2, g, w2, 4, &a);
+	is_num(a, (4 * 1 + 0.5) / (4 * 1 + 0.25 + 0.0625), 1e-15, "weighted: sum w g y / sum w g^2");
 }
 
 static void test_spearman(void)
@@ -294,6 +294,12 @@ static void test_checks(void)
 	s[0].onset.flagged = 3;
 	aw_check_faults(s, 4, &c);
 	ok(!strstr(c.detail, "S:"), "only the event's sensors count");
+	s[2].onset = (struct aw_wstat){ .n = 23, .flagged = 1, .flags = aw_qc_bit("gap") };
+	aw_check_faults(s, 4, &c);
+	ok(c.passed, "one gap in 24 readings: %s", c.detail);
+	s[2].onset = (struct aw_wstat){ .n = 11, .flagged = 13, .flags = aw_qc_bit("gap") };
+	aw_check_faults(s, 4, &c);
+	ok(!c.passed, "more gaps than data: %s", c.detail);
 
 	struct aw_operations ops = { 0 };
 	ok(aw_operations_load(&ops, "tests/data/loc/operations.csv") == 0 && ops.n == 4, "operations log");
