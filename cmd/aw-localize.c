@@ -35,17 +35,6 @@ static const struct aw_cli cli = {
 	opts, NULL,
 };
 
-static int parse_window(const char *arg, long *from, long *to)
-{
-	const char *dash = strchr(arg, '-');
-	if (!dash)
-		return -1;
-	char *a = aw_strndup(arg, (size_t)(dash - arg));
-	int bad = aw_parse_duration(a, from) || aw_parse_duration(dash + 1, to);
-	free(a);
-	return bad || *from < 0 || *to <= *from ? -1 : 0;
-}
-
 static void geo_point(struct aw_writer *g, double x, double y)
 {
 	aw_w_arr_begin(g, NULL);
@@ -107,7 +96,7 @@ int main(int argc, char **argv)
 		case 'm': method_arg = arg; break;
 		case O_SENS: sensfile = arg; break;
 		case O_WINDOW:
-			if (parse_window(arg, &dopt.from, &dopt.to))
+			if (aw_drop_parse_window(arg, &dopt.from, &dopt.to))
 				aw_usage_error("--window: not FROM-TO with 0 <= FROM < TO: %s", arg);
 			break;
 		case O_DAYS: dopt.days = (int)aw_arg_long("--days", arg, 1, 60); break;

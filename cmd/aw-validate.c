@@ -91,17 +91,6 @@ static const char *top_of(const struct tops *t, const char *event)
 	return NULL;
 }
 
-static int parse_window(const char *arg, long *from, long *to)
-{
-	const char *dash = strchr(arg, '-');
-	if (!dash)
-		return -1;
-	char *a = aw_strndup(arg, (size_t)(dash - arg));
-	int bad = aw_parse_duration(a, from) || aw_parse_duration(dash + 1, to);
-	free(a);
-	return bad || *from < 0 || *to <= *from ? -1 : 0;
-}
-
 /* the supply sensors: in each DMA, the pressure sensor of the DMA nearest to one of its
  * inlets (within SUPPLY_RADIUS_M) */
 static void mark_supply(struct aw_net *net, const size_t *node, const int *is_p, size_t n,
@@ -187,7 +176,7 @@ int main(int argc, char **argv)
 			break;
 		case 'w': wofile = arg; break;
 		case O_WINDOW:
-			if (parse_window(arg, &dopt.from, &dopt.to))
+			if (aw_drop_parse_window(arg, &dopt.from, &dopt.to))
 				aw_usage_error("--window: not FROM-TO with 0 <= FROM < TO: %s", arg);
 			break;
 		case O_DAYS: dopt.days = (int)aw_arg_long("--days", arg, 1, 60); break;

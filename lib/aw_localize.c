@@ -2,11 +2,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aw_cli.h"
 #include "aw_csv.h"
 #include "aw_localize.h"
 #include "aw_time.h"
 
 /* ---- drops ---- */
+
+int aw_drop_parse_window(const char *arg, long *from, long *to)
+{
+	const char *dash = strchr(arg, '-');
+	if (!dash)
+		return -1;
+	char *a = aw_strndup(arg, (size_t)(dash - arg));
+	int bad = aw_parse_duration(a, from) || aw_parse_duration(dash + 1, to);
+	free(a);
+	return bad || *from < 0 || *to <= *from ? -1 : 0;
+}
 
 void aw_drop_windows(const struct aw_drop_opts *o, int64_t start, int64_t *from, int64_t *to)
 {

@@ -33,6 +33,8 @@ struct aw_drop_opts {
 #define AW_DROP_MODES 4
 #define AW_DROP_OPTS_DEFAULT { 2 * 3600, 6 * 3600, 7, 3, 3, 0.001, 1 }
 
+/* "FROM-TO", two durations (aw_parse_duration) with 0 <= FROM < TO: 0, or -1 */
+int aw_drop_parse_window(const char *arg, long *from, long *to);
 /* The event's windows, days + 1 of them: [0] after the onset, [k] the same local hours
  * k days earlier (k = 1..days; further back when the window is longer than a day, so that
  * every baseline window ends before the onset). */

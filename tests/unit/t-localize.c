@@ -51,6 +51,15 @@ static void test_windows(void)
 	aw_tz_set("UTC");
 }
 
+static void test_parse_window(void)
+{
+	long f, t;
+	ok(aw_drop_parse_window("2h-6h", &f, &t) == 0 && f == 7200 && t == 21600, "2h-6h");
+	ok(aw_drop_parse_window("0-90m", &f, &t) == 0 && f == 0 && t == 5400, "0-90m");
+	ok(aw_drop_parse_window("6h-2h", &f, &t) == -1, "backwards");
+	ok(aw_drop_parse_window("6h", &f, &t) == -1 && aw_drop_parse_window("x-1h", &f, &t) == -1, "malformed");
+}
+
 static void test_window_sums(void)
 {
 	struct aw_windows *w = aw_windows_new();
@@ -320,6 +329,7 @@ int main(void)
 {
 	aw_tz_set("UTC");
 	test_windows();
+	test_parse_window();
 	test_window_sums();
 	test_drop();
 	test_mode();
