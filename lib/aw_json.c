@@ -296,9 +296,6 @@ tail:
 		*err = "trailing characters after the record";
 		return -1;
 	}
-	/* room for every string field once: pointers from aw_get_str stay valid while
-	 * the caller asks for other fields of the same record */
-	aw_buf_grow(&r->scratch, len + r->n + 1);
 	return 0;
 fail:
 	*err = s.err ? s.err : "malformed JSON";
