@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "aw.h"
-#include "aw_evidence.h"
-#include "aw_netcfg.h"
+#include "aw_evinput.h"
+#include "aw_net.h"
 #include "aw_validate.h"
 
 enum { O_WINDOW = AW_LONG, O_DAYS, O_PASS };
@@ -193,7 +193,12 @@ int main(int argc, char **argv)
 		opsp = &ops;
 		aw_operations_load(&ops, wopath);
 	}
-	struct aw_net *net = aw_net_from_config(cfg, netfile, NULL);
+	const char *why;
+	struct aw_net *net = aw_net_from_config(cfg, netfile, NULL, &why);
+	if (!net && why) {
+		aw_warn("%s (or give -n NET.inp)", why);
+		aw_rval = 1;
+	}
 	if (!net) {
 		aw_operations_free(&ops);
 		free(wopath);
@@ -202,10 +207,10 @@ int main(int argc, char **argv)
 		return aw_finish();
 	}
 
-	struct aw_evidence ev;
+	struct aw_evinput ev;
 	struct tops tops = { 0 };
-	aw_evidence_init(&ev, cfg, NULL);
-	aw_evidence_read(&ev, argv + i, argc - i, pass, take_localization, &tops);
+	aw_evinput_init(&ev, cfg, NULL);
+	aw_evinput_read(&ev, argv + i, argc - i, pass, take_localization, &tops);
 	size_t nw = (size_t)dopt.days + 3;	/* drop windows, onset, event */
 	int64_t *wf = aw_calloc(nw, sizeof *wf), *wt = aw_calloc(nw, sizeof *wt);
 	for (size_t e = 0; e < ev.nev; e++) {
@@ -221,7 +226,7 @@ int main(int argc, char **argv)
 				x->win = w;
 		}
 	}
-	aw_evidence_feed(&ev, rfiles, nr);
+	aw_evinput_feed(&ev, rfiles, nr);
 
 	/* the sensors on the network and their roles */
 	const struct aw_rsensors *S = &ev.sensors;
@@ -314,7 +319,7 @@ int main(int argc, char **argv)
 	free(rfiles);
 	free(wopath);
 	aw_operations_free(&ops);
-	aw_evidence_free(&ev);
+	aw_evinput_free(&ev);
 	aw_net_free(net);
 	aw_config_free(cfg);
 	return aw_finish();

@@ -2,10 +2,10 @@
 #include <string.h>
 
 #include "aw_cli.h"
-#include "aw_evidence.h"
+#include "aw_evinput.h"
 #include "aw_time.h"
 
-void aw_evidence_init(struct aw_evidence *e, const struct aw_config *cfg, const char *const *kinds)
+void aw_evinput_init(struct aw_evinput *e, const struct aw_config *cfg, const char *const *kinds)
 {
 	memset(e, 0, sizeof *e);
 	e->cfg = cfg;
@@ -22,7 +22,7 @@ static void collect(const char *s, void *ctx)
 	ev->sensors[ev->nsensors++] = aw_strdup(s);
 }
 
-static void take_event(struct aw_evidence *e, struct aw_record *r, const char *file, long line)
+static void take_event(struct aw_evinput *e, struct aw_record *r, const char *file, long line)
 {
 	const char *id = aw_get_str(r, "id"), *start = aw_get_str(r, "start");
 	const char *end = aw_get_str(r, "end"), *dma = aw_get_str(r, "dma");
@@ -47,7 +47,7 @@ static void take_event(struct aw_evidence *e, struct aw_record *r, const char *f
 }
 
 /* a reading of a kept kind: its sensor index, or -1 */
-static long take_reading(struct aw_evidence *e, struct aw_record *r, struct aw_reading *rd,
+static long take_reading(struct aw_evinput *e, struct aw_record *r, struct aw_reading *rd,
     const char *file, long line)
 {
 	if (aw_reading_parse(r, rd)) {
@@ -64,7 +64,7 @@ static long take_reading(struct aw_evidence *e, struct aw_record *r, struct aw_r
 	return -1;
 }
 
-void aw_evidence_read(struct aw_evidence *e, char **files, int n, int pass, aw_other_fn fn, void *ctx)
+void aw_evinput_read(struct aw_evinput *e, char **files, int n, int pass, aw_other_fn fn, void *ctx)
 {
 	struct aw_reader *in = aw_reader_open(files, n);
 	struct aw_record r = { 0 };
@@ -88,7 +88,7 @@ void aw_evidence_read(struct aw_evidence *e, char **files, int n, int pass, aw_o
 	aw_reader_close(in);
 }
 
-void aw_evidence_feed(struct aw_evidence *e, char **rfiles, int nr)
+void aw_evinput_feed(struct aw_evinput *e, char **rfiles, int nr)
 {
 	aw_rbuf_feed(&e->held, e->win);
 	aw_rbuf_free(&e->held);
@@ -110,7 +110,7 @@ void aw_evidence_feed(struct aw_evidence *e, char **rfiles, int nr)
 	aw_progress_done();
 }
 
-void aw_evidence_free(struct aw_evidence *e)
+void aw_evinput_free(struct aw_evinput *e)
 {
 	for (size_t i = 0; i < e->nev; i++) {
 		free(e->ev[i].id);
