@@ -9,7 +9,7 @@
 #include "aw_quality.h"
 
 enum { O_STEP = AW_LONG, O_WINDOW, O_CHANGE_STEPS, O_FREEZE, O_DAYS, O_DMA, O_TZ, O_Z,
-	O_CHANGE, O_ROUGH, O_MIN_STEPS, O_MAX_GAP, O_KINDS, O_PASS };
+	O_CHANGE, O_ROUGH, O_MIN_STEPS, O_MAX_GAP, O_KINDS, O_PASS, O_NO_DAILY };
 
 static const struct aw_opt opts[] = {
 	{ 's', "sensors", "FILE", "sensor table CSV (sensor,node,link,kind,unit,...) in addition to the configuration" },
@@ -20,9 +20,10 @@ static const struct aw_opt opts[] = {
 	{ O_DAYS, "days", "N", "previous days of the same-hour baseline (default 7)" },
 	{ O_DMA, "dma", "NAME", "group of sensors without a DMA (default: none; events: unassigned)" },
 	{ O_TZ, "tz", "ZONE", "time zone of the hour of day (default: the configuration's, else UTC)" },
-	{ O_Z, "z", "K", "detect: deviation rule at |z| >= K (default thresholds.quality.z, else 10; 0 off)" },
-	{ O_CHANGE, "change", "K", "detect: change rule at |change_z| >= K (default 10; 0 off)" },
-	{ O_ROUGH, "rough", "K", "detect: oscillation rule at rough >= K (default 10; 0 off)" },
+	{ O_Z, "z", "K", "detect: deviation rule at |z| >= K (default thresholds.quality.z, else 6; 0 off)" },
+	{ O_NO_DAILY, "no-daily", NULL, "detect: deviation from the recent baseline alone, not also from the same hour of previous days" },
+	{ O_CHANGE, "change", "K", "detect: change rule at |change_z| >= K (default 0: off)" },
+	{ O_ROUGH, "rough", "K", "detect: oscillation rule at rough >= K (default 0: off)" },
 	{ O_MIN_STEPS, "min-steps", "N", "detect: steps at a rule before an event is raised (default 2)" },
 	{ O_MAX_GAP, "max-gap", "DUR", "detect: time without a rule that does not end an event (default 0)" },
 	{ O_KINDS, "kinds", "LIST", "detect: parameters (default chlorine,turbidity,ph,conductivity,redox)" },
@@ -138,7 +139,7 @@ int main(int argc, char **argv)
 	const char *arg, *sensors = NULL, *tz = NULL, *kinds = NULL;
 	double kz = NAN, kc = NAN, kr = NAN;
 	long min_steps = -1, max_gap = -1;
-	int i = 1, c, pass = 0, detect_only = 0;
+	int i = 1, c, pass = 0, detect_only = 0, no_daily = 0;
 
 	aw_qf_defaults(&fo);
 	aw_cli_init(argc, argv, &cli);
@@ -196,6 +197,10 @@ int main(int argc, char **argv)
 			kinds = arg;
 			detect_only = 1;
 			break;
+		case O_NO_DAILY:
+			no_daily = 1;
+			detect_only = 1;
+			break;
 		case O_PASS:
 			pass = 1;
 			detect_only = 1;
@@ -206,7 +211,7 @@ int main(int argc, char **argv)
 	if (features || (i < argc && strcmp(argv[i], "detect") == 0))
 		i++;
 	if (features && detect_only)
-		aw_usage_error("--z, --change, --rough, --min-steps, --max-gap, --kinds and --pass are for detect");
+		aw_usage_error("--z, --no-daily, --change, --rough, --min-steps, --max-gap, --kinds and --pass are for detect");
 	if ((kz < 0) || (kc < 0) || (kr < 0))
 		aw_usage_error("rule thresholds must not be negative");
 
@@ -224,6 +229,8 @@ int main(int argc, char **argv)
 		dopt.k_change = kc;
 	if (!isnan(kr))
 		dopt.k_rough = kr;
+	if (no_daily)
+		dopt.daily = 0;
 	if (min_steps > 0)
 		dopt.min_steps = (int)min_steps;
 	if (max_gap >= 0)

@@ -7,6 +7,8 @@ quality_score.py gecco LABELS.csv.gz EVENTS.ndjson [SPLIT]
     the last 1 - SPLIT (default 0.4) of the span are the test period, the rest training.
 quality_score.py gecco-cut LABELS.csv.gz [SPLIT]
     prints the start of the test period (UTC)
+quality_score.py windows TRUTH.csv EVENTS.ndjson START END LAG_H
+    event level, allowing LAG_H hours for the water to reach a sensor after the end
 quality_score.py intervals TRUTH.csv EVENTS.ndjson START END STEP_S [SENSORS]
     quality_events.csv of the simulator (start, end naive UTC), steps of STEP_S seconds
     in [START, END).
@@ -116,6 +118,31 @@ def gecco_cut(argv):
     print(pd.Timestamp(int(cut), unit="s").strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
+def windows(argv):
+    """event level with travel time: a labelled event [start, end] is found by an alarm in
+    [start, end + LAG_H]; other alarms in [START, END) are false"""
+    truth_csv, events, start, end, lag = argv[0], argv[1], argv[2], argv[3], float(argv[4])
+    lo = pd.Timestamp(start).value // 10**9
+    hi = pd.Timestamp(end).value // 10**9
+    q = pd.read_csv(truth_csv)
+    win = [(pd.Timestamp(r.start).value // 10**9, pd.Timestamp(r.end).value // 10**9 + lag * 3600)
+           for _, r in q.iterrows()]
+    alarms = [(pd.Timestamp(e["alarm"]).value // 10**9, e) for e in load_events(events)]
+    alarms = [(a, e) for a, e in alarms if lo <= a < hi]
+    found, delays, false = 0, [], 0
+    for a0, a1 in win:
+        hits = [a for a, _ in alarms if a0 <= a <= a1]
+        if hits:
+            found += 1
+            delays.append((min(hits) - a0) / 3600)
+    for a, e in alarms:
+        if not any(a0 <= a <= a1 for a0, a1 in win):
+            false += 1
+    days = (hi - lo) / 86400
+    print(f"events={len(win)} found={found} alarms={len(alarms)} false={false} "
+          f"false_per_day={false / days:.2f} delay_h={','.join(f'{d:.2f}' for d in delays) or '-'}")
+
+
 def intervals(argv):
     truth_csv, events, start, end, step = argv[0], argv[1], argv[2], argv[3], int(argv[4])
     lo = pd.Timestamp(start).value // 10**9
@@ -131,4 +158,4 @@ def intervals(argv):
 
 
 if __name__ == "__main__":
-    {"gecco": gecco, "gecco-cut": gecco_cut, "intervals": intervals}[sys.argv[1]](sys.argv[2:])
+    {"gecco": gecco, "gecco-cut": gecco_cut, "intervals": intervals, "windows": windows}[sys.argv[1]](sys.argv[2:])

@@ -135,7 +135,7 @@ struct qsensor {
 	double *base, *recent;
 	int nbase, nrecent, ibase, irecent;
 	long frozen;
-	struct scale s_dev, s_chg, s_d1;
+	struct scale s_dev, s_chg, s_d1, s_day;
 	double *hist;		/* levels of the last rate_steps steps, NAN when missing */
 	int ihist, nhist;
 	double d1[NROUGH];
@@ -327,7 +327,7 @@ static void close_sensor(struct aw_qfeatures *f, struct qsensor *s, int64_t ts,
 	r->n = s->n_all;
 	r->level = level;
 	r->baseline = r->dev = r->z = r->change = r->change_z = r->rough = NAN;
-	r->cross_z = r->flat_h = r->hours_outside = NAN;
+	r->cross_z = r->flat_h = r->hours_outside = r->day_z = NAN;
 	r->qc_bad = s->n_all ? (double)s->n_bad / s->n_all : NAN;
 	r->hour = lt->hour;
 	r->anomalous = -1;
@@ -353,6 +353,7 @@ static void close_sensor(struct aw_qfeatures *f, struct qsensor *s, int64_t ts,
 		r->dev = level - r->baseline;
 		r->z = scaled(r->dev, &s->s_dev, floor);
 	}
+	r->day_z = scaled(r->dev_day, &s->s_day, floor);
 	r->change = level - ago;
 	r->change_z = scaled(r->change, &s->s_chg, floor);
 	if (s->nd1 >= 3) {
@@ -399,6 +400,7 @@ static void close_sensor(struct aw_qfeatures *f, struct qsensor *s, int64_t ts,
 		if (isfinite(r->dev))
 			scale_add(&s->s_dev, fabs(r->dev), a);
 		scale_add(&s->s_chg, fabs(r->change), a);
+		scale_add(&s->s_day, fabs(r->dev_day), a);
 		if (isfinite(d1))
 			scale_add(&s->s_d1, d1, a);
 		ring_push(s->base, f->W, &s->ibase, &s->nbase, level);
@@ -448,6 +450,8 @@ int aw_qfeatures_add(struct aw_qfeatures *f, const char *sensor, const char *kin
 		return 0;
 	int64_t step = ts - (((ts % f->o.step) + f->o.step) % f->o.step);
 	if (f->cur != INT64_MIN && step < f->cur) {
+		if (!isfinite(value))
+			return 1;	/* a late gap changes nothing */
 		f->late++;
 		return -1;
 	}
@@ -550,6 +554,7 @@ void aw_qrow_write(struct aw_writer *w, const struct aw_qrow *r)
 	aw_w_num(w, "change_z", r->change_z, 4);
 	aw_w_num(w, "rough", r->rough, 4);
 	aw_w_num(w, "dev_day", r->dev_day, 6);
+	aw_w_num(w, "day_z", r->day_z, 4);
 	aw_w_num(w, "cross_z", r->cross_z, 4);
 	aw_w_num(w, "flat_h", r->flat_h, 4);
 	aw_w_num(w, "qc_bad", r->qc_bad, 4);
@@ -591,6 +596,7 @@ int aw_qrow_parse(struct aw_record *r, struct aw_qrow *row)
 	row->change_z = num(r, "change_z");
 	row->rough = num(r, "rough");
 	row->dev_day = num(r, "dev_day");
+	row->day_z = num(r, "day_z");
 	row->cross_z = num(r, "cross_z");
 	row->flat_h = num(r, "flat_h");
 	row->qc_bad = num(r, "qc_bad");
@@ -613,10 +619,11 @@ const char *const aw_qrule_names[AW_QR_N] = {
 void aw_qdetect_defaults(struct aw_qdetect_opts *o, const struct aw_config *c)
 {
 	memset(o, 0, sizeof *o);
-	o->k_z = aw_config_num(c, "thresholds.quality.z", 10);
-	o->k_change = aw_config_num(c, "thresholds.quality.change", 10);
-	o->k_rough = aw_config_num(c, "thresholds.quality.rough", 10);
+	o->k_z = aw_config_num(c, "thresholds.quality.z", 6);
+	o->k_change = aw_config_num(c, "thresholds.quality.change", 0);
+	o->k_rough = aw_config_num(c, "thresholds.quality.rough", 0);
 	o->off = 1;
+	o->daily = 1;
 	o->min_steps = (int)aw_config_num(c, "thresholds.quality.min_steps", 2);
 	o->max_gap = 0;
 	o->kinds = AW_QKINDS_DEFAULT;
@@ -635,18 +642,18 @@ static void rule(double x, double k, int bit, double at, double *s, unsigned *ru
 		*rules |= 1u << bit;
 }
 
-double aw_qrow_strength(const struct aw_qrow *r, const struct aw_qdetect_opts *o,
-    const struct aw_qlimit *lim, double at, unsigned *rules)
+/* channel 0: the statistical rules; channel 1: the regulatory limits */
+static double chan_strength(const struct aw_qrow *r, const struct aw_qdetect_opts *o,
+    const struct aw_qlimit *lim, int ch, double at, unsigned *rules)
 {
 	double s = 0;
 	unsigned got = 0;
 
 	if (r->k < 0 || !(o->kinds & (1L << r->k)) || !isfinite(r->level)) {
-		if (rules)
-			*rules = 0;
+		*rules = 0;
 		return 0;
 	}
-	if (r->limit == -1 || r->limit == 1) {
+	if (ch == 1 && (r->limit == -1 || r->limit == 1)) {
 		s = 1;
 		got |= 1u << AW_QR_LIMIT;
 		double tol = r->limit < 0 && lim && isfinite(lim->max_hours_below) ?
@@ -656,17 +663,35 @@ double aw_qrow_strength(const struct aw_qrow *r, const struct aw_qdetect_opts *o
 			got |= 1u << AW_QR_SUSTAINED;
 		}
 	}
-	rule(r->z, o->k_z, AW_QR_DEVIATION, at, &s, &got);
-	rule(r->change_z, o->k_change, AW_QR_CHANGE, at, &s, &got);
-	rule(r->rough, o->k_rough, AW_QR_OSCILLATION, at, &s, &got);
-	if (r->anomalous == 1) {
-		if (s < 1)
-			s = 1;
-		got |= 1u << AW_QR_ANOMALY;
+	if (ch == 0) {
+		/* a level off both its recent baseline and its usual value at this hour: a
+		 * daily cycle alone is not a deviation (and nothing is one before a day has
+		 * been seen) */
+		if (!o->daily)
+			rule(r->z, o->k_z, AW_QR_DEVIATION, at, &s, &got);
+		else if (isfinite(r->day_z))
+			rule(fabs(r->day_z) < fabs(r->z) ? r->day_z : r->z, o->k_z, AW_QR_DEVIATION,
+			    at, &s, &got);
+		rule(r->change_z, o->k_change, AW_QR_CHANGE, at, &s, &got);
+		rule(r->rough, o->k_rough, AW_QR_OSCILLATION, at, &s, &got);
+		if (r->anomalous == 1) {
+			if (s < 1)
+				s = 1;
+			got |= 1u << AW_QR_ANOMALY;
+		}
 	}
-	if (rules)
-		*rules = s >= at ? got : 0;
+	*rules = s >= at ? got : 0;
 	return s;
+}
+
+double aw_qrow_strength(const struct aw_qrow *r, const struct aw_qdetect_opts *o,
+    const struct aw_qlimit *lim, double at, unsigned *rules)
+{
+	unsigned r0, r1;
+	double s0 = chan_strength(r, o, lim, 0, at, &r0), s1 = chan_strength(r, o, lim, 1, at, &r1);
+	if (rules)
+		*rules = r0 | r1;
+	return s0 > s1 ? s0 : s1;
 }
 
 /* ---- validation ---- */
@@ -745,6 +770,10 @@ int aw_quality_validate(const struct aw_qsummary *s, size_t n, double k_z, doubl
 
 /* ---- events ---- */
 
+/* breaches of a limit less than this apart are one event (a residual hovering at its
+ * minimum is one problem, not one an hour) */
+#define LIMIT_GAP (2 * 3600)
+
 struct gsensor {
 	const char *id;		/* the rows' string (stable: the features engine's or interned) */
 	int k;
@@ -756,6 +785,8 @@ struct gsensor {
 
 struct qgroup {
 	char *dma;
+	int ch;			/* 0 statistical rules, 1 limits */
+	size_t twin;		/* the limits group of a statistical one */
 	int in_event;
 	int64_t run_start, last_high, last_ts;
 	int above;
@@ -813,18 +844,29 @@ static const char *intern(struct aw_qdetector *d, const char *s)
 	return d->name_v[d->nname++];
 }
 
-static struct qgroup *group_of(struct aw_qdetector *d, const char *dma)
+static struct qgroup *new_group(struct aw_qdetector *d, const char *dma, int ch)
+{
+	d->g = aw_reallocarray(d->g, d->ng + 1, sizeof *d->g);
+	struct qgroup *g = &d->g[d->ng++];
+	memset(g, 0, sizeof *g);
+	g->dma = aw_strdup(dma);
+	g->ch = ch;
+	g->last_ts = INT64_MIN;
+	return g;
+}
+
+/* the statistical group of a DMA (its limits group is g->twin) */
+static size_t group_of(struct aw_qdetector *d, const char *dma)
 {
 	size_t i;
 	if (aw_map_get(&d->gidx, dma, &i))
-		return &d->g[i];
-	d->g = aw_reallocarray(d->g, d->ng + 1, sizeof *d->g);
-	struct qgroup *g = &d->g[d->ng];
-	memset(g, 0, sizeof *g);
-	g->dma = aw_strdup(dma);
-	g->last_ts = INT64_MIN;
-	aw_map_put(&d->gidx, dma, d->ng);
-	return &d->g[d->ng++];
+		return i;
+	i = d->ng;
+	new_group(d, dma, 0);
+	new_group(d, dma, 1);
+	d->g[i].twin = i + 1;
+	aw_map_put(&d->gidx, dma, i);
+	return i;
 }
 
 static void reset_build(struct qgroup *g)
@@ -869,8 +911,8 @@ static void emit(struct aw_qdetector *d, struct qgroup *g, int open)
 
 	memset(&e, 0, sizeof e);
 	aw_fmt_time(t, g->run_start);
-	snprintf(e.id, sizeof e.id, "EV-Q-%.80s-%.4s%.2s%.2sT%.2s%.2sZ", g->dma, t, t + 5, t + 8,
-	    t + 11, t + 14);
+	snprintf(e.id, sizeof e.id, "EV-%s-%.80s-%.4s%.2s%.2sT%.2s%.2sZ", g->ch ? "QL" : "Q", g->dma,
+	    t, t + 5, t + 8, t + 11, t + 14);
 	e.dma = g->dma;
 	e.start = g->run_start;
 	e.end = g->end;
@@ -960,7 +1002,7 @@ static void group_step(struct aw_qdetector *d, struct qgroup *g, const struct aw
 	unsigned *rl = aw_calloc(n ? n : 1, sizeof *rl);
 	for (size_t i = 0; i < n; i++) {
 		const struct aw_qlimit *lim = rows[i].k >= 0 ? &d->lim[rows[i].k] : NULL;
-		str[i] = aw_qrow_strength(&rows[i], &d->o, lim, 1, &rl[i]);
+		str[i] = chan_strength(&rows[i], &d->o, lim, g->ch, 1, &rl[i]);
 		if (str[i] > S)
 			S = str[i];
 	}
@@ -973,7 +1015,7 @@ static void group_step(struct aw_qdetector *d, struct qgroup *g, const struct aw
 			g->steps++;
 			for (size_t i = 0; i < n; i++)
 				accumulate(d, g, &rows[i], str[i], rl[i], ts);
-		} else if (ts - g->last_high > d->o.max_gap) {
+		} else if (ts - g->last_high > (g->ch && d->o.max_gap < LIMIT_GAP ? LIMIT_GAP : d->o.max_gap)) {
 			emit(d, g, 0);
 			g->run_start = INT64_MIN;
 			g->above = 0;
@@ -1003,31 +1045,31 @@ void aw_qdetect_step(struct aw_qdetector *d, const struct aw_qrow *rows, size_t 
 {
 	if (!n)
 		return;
-	/* the rows of each group, in order; groups that sent no row this step do not move */
 	if (d->nrow_group < n) {
 		d->row_group = aw_reallocarray(d->row_group, n, sizeof *d->row_group);
 		d->nrow_group = n;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const char *dma = rows[i].dma ? rows[i].dma : d->o.dma;
-		d->row_group[i] = (size_t)(group_of(d, dma) - d->g);
-	}
+	for (size_t i = 0; i < n; i++)
+		d->row_group[i] = group_of(d, rows[i].dma ? rows[i].dma : d->o.dma);
 	struct aw_qrow *sub = aw_calloc(n, sizeof *sub);
 	for (size_t gi = 0; gi < d->ng; gi++) {
+		if (d->g[gi].ch)
+			continue;
 		size_t m = 0;
-		int64_t ts = INT64_MIN;
 		for (size_t i = 0; i < n; i++)
-			if (d->row_group[i] == gi) {
+			if (d->row_group[i] == gi)
 				sub[m++] = rows[i];
-				ts = rows[i].ts;
-			}
 		if (!m)
 			continue;
-		struct qgroup *g = &d->g[gi];
-		if (ts <= g->last_ts)
-			continue;
-		g->last_ts = ts;
-		group_step(d, g, sub, m, ts);
+		int64_t ts = sub[0].ts;
+		for (int c = 0; c < 2; c++) {
+			/* d->g may move while it grows: index it afresh */
+			struct qgroup *g = &d->g[c ? d->g[gi].twin : gi];
+			if (ts <= g->last_ts)
+				continue;
+			g->last_ts = ts;
+			group_step(d, g, sub, m, ts);
+		}
 	}
 	free(sub);
 }

@@ -57,7 +57,8 @@ struct aw_qrow {
 	double dev, z;		/* level - baseline; dev over the noise scale */
 	double change, change_z;	/* level - level rate_steps earlier; over its scale */
 	double rough;		/* mean |step change| of the last 5 steps over its usual size */
-	double dev_day;		/* level - mean of the same local hour on previous days */
+	double dev_day, day_z;	/* level - mean of the same local hour on previous days;
+				 * over its noise scale */
 	double cross_z;		/* z - mean z of the other sensors of its kind and group */
 	double flat_h;		/* hours the level has not changed at all */
 	double qc_bad;		/* share of QC-flagged readings (gap, spike, stuck, range, drift) */
@@ -104,6 +105,8 @@ extern const char *const aw_qrule_names[AW_QR_N];
 struct aw_qdetect_opts {
 	double k_z, k_change, k_rough;	/* rule thresholds, <= 0 off (10, 10, 10) */
 	double off;		/* an event goes on while the strength is >= off (1) */
+	int daily;		/* deviation: off the recent baseline and the same hour of the
+				 * previous days (1), or off the recent baseline only (0) */
 	int min_steps;		/* steps at strength >= 1 that raise an event (2) */
 	long max_gap;		/* seconds under `off` that do not end an event (0) */
 	long kinds;		/* parameters detected (AW_QKINDS_DEFAULT) */
