@@ -4,7 +4,7 @@
 
 #include "aw.h"
 
-enum { O_COUNT = AW_LONG, O_SINCE, O_UNTIL };
+enum { O_COUNT = AW_LONG, O_SINCE, O_UNTIL, O_TFIELD };
 
 static const struct aw_opt opts[] = {
 	{ 't', "type", "TYPES", "keep records of these types (comma-separated)" },
@@ -12,6 +12,7 @@ static const struct aw_opt opts[] = {
 	{ 'v', "invert", NULL, "keep the records that do not match" },
 	{ O_SINCE, "since", "TIME", "keep records whose ts (or start) is at or after TIME" },
 	{ O_UNTIL, "until", "TIME", "keep records whose ts (or start) is before TIME" },
+	{ O_TFIELD, "time-field", "FIELD", "field that --since/--until look at (default ts, else start)" },
 	{ O_COUNT, "count", NULL, "print only the number of matching records" },
 	{ 0, NULL, NULL, NULL },
 };
@@ -65,12 +66,12 @@ static int64_t arg_time(const char *opt, const char *s)
 
 /* 1 when the record's ts (or start) lies in [since, until); records without a time
  * are kept only when no window is given */
-static int time_ok(struct aw_record *r, int64_t since, int64_t until)
+static int time_ok(struct aw_record *r, int64_t since, int64_t until, const char *field)
 {
 	if (since == INT64_MIN && until == INT64_MAX)
 		return 1;
-	const struct aw_field *f = aw_get(r, "ts");
-	if (!f)
+	const struct aw_field *f = aw_get(r, field ? field : "ts");
+	if (!f && !field)
 		f = aw_get(r, "start");
 	if (!f || f->type != AW_JSTR)
 		return 0;
@@ -84,6 +85,7 @@ static int time_ok(struct aw_record *r, int64_t since, int64_t until)
 int main(int argc, char **argv)
 {
 	int64_t since = INT64_MIN, until = INT64_MAX;
+	const char *tfield = NULL;
 	char **types = NULL;
 	size_t ntypes = 0, nconds = 0;
 	struct cond *conds = NULL;
@@ -125,6 +127,9 @@ int main(int argc, char **argv)
 		case O_UNTIL:
 			until = arg_time("--until", arg);
 			break;
+		case O_TFIELD:
+			tfield = arg;
+			break;
 		}
 	}
 	struct aw_reader *in = aw_reader_open(argv + i, argc - i);
@@ -132,7 +137,7 @@ int main(int argc, char **argv)
 	unsigned long long n = 0, seen = 0;
 	while (aw_read(in, &r)) {
 		aw_progress(++seen, "records");
-		int m = type_ok(&r, types, ntypes) && time_ok(&r, since, until);
+		int m = type_ok(&r, types, ntypes) && time_ok(&r, since, until, tfield);
 		for (size_t k = 0; m && k < nconds; k++)
 			m = cond_ok(&r, &conds[k]);
 		if (m == invert)

@@ -8,9 +8,15 @@ _aw() {
 	aw-anomaly)
 		case $prev in -m|--model|-t|--threshold|-o|--output|--features|--seed|--trees|--max-samples|--contamination|-c|--config) files=1 ;; esac
 		words=" train score -m --model -t --threshold -o --output --features --seed --trees --max-samples --contamination -c --config -q --quiet --progress -h --help --version" ;;
+	aw-config)
+		case $prev in -c|--config) files=1 ;; esac
+		words=" check get sensors dmas -c --config -q --quiet --progress -h --help --version" ;;
 	aw-event)
 		case $prev in --on|--off|--min-steps|--max-gap|--source|-c|--config) files=1 ;; esac
 		words=" --on --off --min-steps --max-gap --source --pass -c --config -q --quiet --progress -h --help --version" ;;
+	aw-features)
+		case $prev in --step|--interval|--lateness|-s|--sensors|-N|--network|-n|--neighbours|-k|--nearest|--tz|--from|-c|--config) files=1 ;; esac
+		words=" --step --interval --lateness -s --sensors -N --network -n --neighbours -k --nearest --tz --from -c --config -q --quiet --progress -h --help --version" ;;
 	aw-ingest)
 		case $prev in -f|--format|-s|--sensors|-d|--delimiter|--tz|--step|--qc-report|-c|--config) files=1 ;; esac
 		words=" -f --format -s --sensors -d --delimiter --decimal-comma --utc --tz --step --no-qc --qc-report --stats -c --config -q --quiet --progress -h --help --version" ;;
@@ -20,12 +26,18 @@ _aw() {
 	aw-prob)
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
+	aw-report)
+		case $prev in -p|--period|-o|--output|-f|--format|-d|--dma|-t|--title|-c|--config) files=1 ;; esac
+		words=" -p --period -o --output -f --format -d --dma -t --title -c --config -q --quiet --progress -h --help --version" ;;
+	aw-rules)
+		case $prev in -T|--threshold|-c|--config) files=1 ;; esac
+		words=" -T --threshold --pass -c --config -q --quiet --progress -h --help --version" ;;
 	aw-score)
 		case $prev in --truth|--flows|--network|--distances|--period-start|--period-end|--tz|--top|--onset-flow|--steps|--min-tpr|--max-fpr|--max-latency|-c|--config) files=1 ;; esac
 		words=" --truth --flows --network --distances --period-start --period-end --utc --tz --top --onset-flow --steps --min-tpr --max-fpr --max-latency --json -v --verbose -c --config -q --quiet --progress -h --help --version" ;;
 	aw-select)
-		case $prev in -t|--type|-w|--where|--since|--until|-c|--config) files=1 ;; esac
-		words=" -t --type -w --where -v --invert --since --until --count -c --config -q --quiet --progress -h --help --version" ;;
+		case $prev in -t|--type|-w|--where|--since|--until|--time-field|-c|--config) files=1 ;; esac
+		words=" -t --type -w --where -v --invert --since --until --time-field --count -c --config -q --quiet --progress -h --help --version" ;;
 	aw-workorder)
 		case $prev in -S|--state|--by|--note|--reason|--outcome|--status|--dma|--alert|--min-severity|--id|-w|--wait|-c|--config) files=1 ;; esac
 		words=" propose approve reject dispatch close list show export import alerts labels audit -S --state --by --note --reason --outcome --status --dma --alert --json --open --min-severity --id -w --wait -c --config -q --quiet --progress -h --help --version" ;;
@@ -34,4 +46,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-alert aw-anomaly aw-event aw-ingest aw-network aw-prob aw-score aw-select aw-workorder
+complete -F _aw aw-alert aw-anomaly aw-config aw-event aw-features aw-ingest aw-network aw-prob aw-report aw-rules aw-score aw-select aw-workorder

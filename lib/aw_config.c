@@ -39,12 +39,18 @@ static const struct {
 	{ "sensors[].max", S_NUM },
 	{ "sensors[].inlet", S_BOOL },
 	{ "sensors[].sign", S_NUM },
+	{ "sensors[].area_m2", S_NUM },
+	/* neighbours for aw-features: sides given, or decided by mean pressure */
+	{ "sensors[].upstream[]", S_STR },
+	{ "sensors[].downstream[]", S_STR },
+	{ "sensors[].neighbours[]", S_STR },
 	/* DMAs: inlet flow meters and the figures of the water balance */
 	{ "dmas", S_CONT },
 	{ "dmas.*", S_CONT },
 	{ "dmas.*.name", S_STR },
 	{ "dmas.*.inlets[]", S_STR },
 	{ "dmas.*.outlets[]", S_STR },
+	{ "dmas.*.tanks[]", S_STR },
 	{ "dmas.*.sensors[]", S_STR },
 	{ "dmas.*.mains_km", S_NUM },
 	{ "dmas.*.connections", S_NUM },
@@ -53,6 +59,17 @@ static const struct {
 	{ "dmas.*.billed_m3_per_day", S_NUM },
 	{ "dmas.*.unbilled_m3_per_day", S_NUM },
 	{ "dmas.*.night_use_l_per_conn_h", S_NUM },
+	{ "dmas.*.apparent_loss_pct", S_NUM },
+	{ "dmas.*.night_day_factor_h", S_NUM },
+	/* reports (aw-report): night window, leakage model, detection baseline */
+	{ "report.night_start_h", S_NUM },
+	{ "report.night_end_h", S_NUM },
+	{ "report.night_day_factor_h", S_NUM },
+	{ "report.favad_n1", S_NUM },
+	{ "report.night_use_l_per_conn_h", S_NUM },
+	{ "report.apparent_loss_pct", S_NUM },
+	{ "report.manual_detection_h", S_NUM },
+	{ "report.alert_window_h", S_NUM },
 	/* quality control on ingest */
 	{ "qc.completeness", S_NUM },
 	{ "qc.stuck_samples", S_NUM },
@@ -94,6 +111,7 @@ static const struct {
 	{ "quality_limits.*.max", S_NUM },
 	{ "quality_limits.*.max_hours_below", S_NUM },
 	{ "quality_limits.*.p95_max", S_NUM },
+	{ "quality_limits.*.merge_minutes", S_NUM },
 };
 
 static void node_free(struct aw_ynode *n)
@@ -416,7 +434,7 @@ static struct aw_sensor *add_sensor(struct aw_config *c, const char *id)
 	struct aw_sensor *s = &c->sensors[c->nsensors];
 	memset(s, 0, sizeof *s);
 	s->id = aw_strdup(id);
-	s->lo = s->hi = s->x = s->y = NAN;
+	s->lo = s->hi = s->x = s->y = s->area_m2 = NAN;
 	s->sign = 1;
 	aw_map_put(&c->sensor_index, id, c->nsensors++);
 	return s;
@@ -482,6 +500,7 @@ static void typed(struct aw_config *c, int *errors)
 			s->lo = opt_num(e, "min", s->lo);
 			s->hi = opt_num(e, "max", s->hi);
 			s->sign = opt_num(e, "sign", s->sign);
+			s->area_m2 = opt_num(e, "area_m2", s->area_m2);
 			char *inl = opt_str(e, "inlet");
 			if (inl) {
 				s->inlet = !strcmp(inl, "true") || !strcmp(inl, "yes");
@@ -503,6 +522,12 @@ static void typed(struct aw_config *c, int *errors)
 			d->connections = opt_num(e, "connections", NAN);
 			d->private_km = opt_num(e, "private_km", NAN);
 			d->pressure_m = opt_num(e, "pressure_m", NAN);
+			d->billed_m3_per_day = opt_num(e, "billed_m3_per_day", NAN);
+			d->unbilled_m3_per_day = opt_num(e, "unbilled_m3_per_day", NAN);
+			d->night_use_l_per_conn_h = opt_num(e, "night_use_l_per_conn_h", NAN);
+			d->apparent_loss_pct = opt_num(e, "apparent_loss_pct", NAN);
+			d->night_day_factor_h = opt_num(e, "night_day_factor_h", NAN);
+			d->name = opt_str(e, "name");
 			if ((l = child(e, "inlets", 6)) && l->type == AW_YSEQ) {
 				d->inlets = aw_calloc(l->nkids, sizeof *d->inlets);
 				for (size_t j = 0; j < l->nkids; j++) {
@@ -511,6 +536,20 @@ static void typed(struct aw_config *c, int *errors)
 					s->inlet = 1;
 					if (!s->dma)
 						s->dma = aw_strdup(d->id);
+				}
+			}
+			if ((l = child(e, "outlets", 7)) && l->type == AW_YSEQ) {
+				d->outlets = aw_calloc(l->nkids, sizeof *d->outlets);
+				for (size_t j = 0; j < l->nkids; j++) {
+					d->outlets[d->noutlets++] = aw_strdup(l->kids[j]->value);
+					add_sensor(c, l->kids[j]->value);
+				}
+			}
+			if ((l = child(e, "tanks", 5)) && l->type == AW_YSEQ) {
+				d->tanks = aw_calloc(l->nkids, sizeof *d->tanks);
+				for (size_t j = 0; j < l->nkids; j++) {
+					d->tanks[d->ntanks++] = aw_strdup(l->kids[j]->value);
+					add_sensor(c, l->kids[j]->value);
 				}
 			}
 			if ((l = child(e, "sensors", 7)) && l->type == AW_YSEQ)
@@ -592,7 +631,14 @@ void aw_config_free(struct aw_config *c)
 		for (size_t j = 0; j < c->dmas[i].ninlets; j++)
 			free(c->dmas[i].inlets[j]);
 		free(c->dmas[i].inlets);
+		for (size_t j = 0; j < c->dmas[i].noutlets; j++)
+			free(c->dmas[i].outlets[j]);
+		free(c->dmas[i].outlets);
+		for (size_t j = 0; j < c->dmas[i].ntanks; j++)
+			free(c->dmas[i].tanks[j]);
+		free(c->dmas[i].tanks);
 		free(c->dmas[i].id);
+		free(c->dmas[i].name);
 	}
 	free(c->dmas);
 	free(c->path), free(c->timezone), free(c->network), free(c->assets);

@@ -594,6 +594,25 @@ void aw_w_line(struct aw_writer *w, const char *line, size_t n)
 static const double pow10tab[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18 };
 
+static const unsigned long long pow10int[] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+	10000000, 100000000, 1000000000 };
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* the n lowest decimal digits of u, zero-padded, ending at end */
+static void put_digits(char *end, unsigned long long u, int n)
+{
+	for (; n >= 2; n -= 2) {
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (n)
+		*--end = (char)('0' + u % 10);
+}
+
 int aw_fmt_num(char *out, double v, int decimals)
 {
 	if (v != v || v - v != 0) {	/* NaN or infinite */
@@ -604,28 +623,28 @@ int aw_fmt_num(char *out, double v, int decimals)
 	    v > -9e15 / pow10tab[decimals]) {
 		double sc = v * pow10tab[decimals];
 		long long q = (long long)(sc < 0 ? sc - 0.5 : sc + 0.5);
-		char tmp[32];
-		int n = 0, neg = q < 0;
-		unsigned long long u = neg ? (unsigned long long)-q : (unsigned long long)q;
-		int d = decimals;
-		/* drop trailing zeros of the fraction */
-		while (d > 0 && u % 10 == 0) {
-			u /= 10;
+		unsigned long long u = q < 0 ? (unsigned long long)-q : (unsigned long long)q;
+		/* six decimals (measurements) with a constant divisor: a multiply, not a divide */
+		unsigned long long ip = decimals == 6 ? u / 1000000 : u / pow10int[decimals];
+		unsigned long long fr = u - ip * pow10int[decimals];
+		int d = decimals, k = 0, n = 1;
+		if (fr == 0)
+			d = 0;
+		while (d > 0 && fr % 10 == 0) {	/* trailing zeros of the fraction */
+			fr /= 10;
 			d--;
 		}
-		do {
-			tmp[n++] = (char)('0' + u % 10);
-			u /= 10;
-			if (n == d)
-				tmp[n++] = '.';
-		} while (u || n <= d);
-		if (tmp[n - 1] == '.')
-			tmp[n++] = '0';
-		int k = 0;
-		if (neg && !(n == 1 && tmp[0] == '0'))
+		if (q < 0)
 			out[k++] = '-';
-		while (n)
-			out[k++] = tmp[--n];
+		for (unsigned long long t = ip; t >= 10; t /= 10)
+			n++;
+		put_digits(out + k + n, ip, n);
+		k += n;
+		if (d > 0) {
+			out[k++] = '.';
+			put_digits(out + k + d, fr, d);
+			k += d;
+		}
 		out[k] = 0;
 		return k;
 	}

@@ -30,13 +30,19 @@ static int hexval(int c)
 	return -1;
 }
 
+/* the bytes that end a plain run inside a string: quote, backslash, control characters */
+static const unsigned char stops[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+};
+
 /* at the opening quote; leaves p after the closing quote. *esc set when escapes occur. */
 static int string(struct scan *s, unsigned char *esc)
 {
 	const char *p = s->p + 1, *end = s->end;
 	*esc = 0;
 	for (;;) {
-		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		while (p < end && !stops[(unsigned char)*p])
 			p++;
 		if (p >= end) {
 			s->err = "unterminated string";

@@ -241,6 +241,16 @@ size_t aw_net_dmas_assign(struct aw_net *net, const struct aw_dma_member *m, siz
     const char *file);
 int aw_net_dma(const struct aw_net *net, const char *id, size_t *idx);
 
+/* ---- the configuration on the network (aw_netconfig.c) ---- */
+
+struct aw_config;
+/* Adds the configuration's sensors: on their node, flow meters on their link. Sensors on
+ * unknown elements are reported. */
+void aw_net_add_config_sensors(struct aw_net *net, const struct aw_config *cfg);
+/* Appends the configured DMA inlets (a flow sensor's link, or a link id) to in[n..];
+ * returns the new count. The strings belong to the configuration. */
+size_t aw_net_config_inlets(const struct aw_config *cfg, struct aw_inlet **in, size_t n);
+
 /* ---- asset register (aw_assets.c) ---- */
 
 /* CSV with a header row naming (any case, any order) pipe, material, install_year,
