@@ -26,6 +26,9 @@ _aw() {
 	aw-prob)
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
+	aw-quality)
+		case $prev in -s|--sensors|--step|--window|--change-steps|--freeze|--days|--dma|--tz|--z|--change|--rough|--min-steps|--max-gap|--kinds|-c|--config) files=1 ;; esac
+		words=" features detect -s --sensors --step --window --change-steps --freeze --days --dma --tz --z --no-daily --change --rough --min-steps --max-gap --kinds --pass -c --config -q --quiet --progress -h --help --version" ;;
 	aw-report)
 		case $prev in -p|--period|-o|--output|-f|--format|-d|--dma|-t|--title|-c|--config) files=1 ;; esac
 		words=" -p --period -o --output -f --format -d --dma -t --title -c --config -q --quiet --progress -h --help --version" ;;
@@ -46,4 +49,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-alert aw-anomaly aw-config aw-event aw-features aw-ingest aw-network aw-prob aw-report aw-rules aw-score aw-select aw-workorder
+complete -F _aw aw-alert aw-anomaly aw-config aw-event aw-features aw-ingest aw-network aw-prob aw-quality aw-report aw-rules aw-score aw-select aw-workorder
