@@ -9,7 +9,7 @@
 #include "aw_quality.h"
 
 enum { O_STEP = AW_LONG, O_WINDOW, O_CHANGE_STEPS, O_FREEZE, O_DAYS, O_DMA, O_TZ, O_Z,
-	O_CHANGE, O_ROUGH, O_MIN_STEPS, O_MAX_GAP, O_KINDS, O_PASS, O_NO_DAILY };
+	O_CHANGE, O_ROUGH, O_MIN_STEPS, O_MAX_GAP, O_KINDS, O_PASS, O_NO_DAILY, O_NO_LIMITS };
 
 static const struct aw_opt opts[] = {
 	{ 's', "sensors", "FILE", "sensor table CSV (sensor,node,link,kind,unit,...) in addition to the configuration" },
@@ -22,6 +22,7 @@ static const struct aw_opt opts[] = {
 	{ O_TZ, "tz", "ZONE", "time zone of the hour of day (default: the configuration's, else UTC)" },
 	{ O_Z, "z", "K", "detect: deviation rule at |z| >= K (default thresholds.quality.z, else 6; 0 off)" },
 	{ O_NO_DAILY, "no-daily", NULL, "detect: deviation from the recent baseline alone, not also from the same hour of previous days" },
+	{ O_NO_LIMITS, "no-limits", NULL, "detect: no events from the regulatory limits" },
 	{ O_CHANGE, "change", "K", "detect: change rule at |change_z| >= K (default 0: off)" },
 	{ O_ROUGH, "rough", "K", "detect: oscillation rule at rough >= K (default 0: off)" },
 	{ O_MIN_STEPS, "min-steps", "N", "detect: steps at a rule before an event is raised (default 2)" },
@@ -139,7 +140,7 @@ int main(int argc, char **argv)
 	const char *arg, *sensors = NULL, *tz = NULL, *kinds = NULL;
 	double kz = NAN, kc = NAN, kr = NAN;
 	long min_steps = -1, max_gap = -1;
-	int i = 1, c, pass = 0, detect_only = 0, no_daily = 0;
+	int i = 1, c, pass = 0, detect_only = 0, no_daily = 0, no_limits = 0;
 
 	aw_qf_defaults(&fo);
 	aw_cli_init(argc, argv, &cli);
@@ -201,6 +202,10 @@ int main(int argc, char **argv)
 			no_daily = 1;
 			detect_only = 1;
 			break;
+		case O_NO_LIMITS:
+			no_limits = 1;
+			detect_only = 1;
+			break;
 		case O_PASS:
 			pass = 1;
 			detect_only = 1;
@@ -211,7 +216,7 @@ int main(int argc, char **argv)
 	if (features || (i < argc && strcmp(argv[i], "detect") == 0))
 		i++;
 	if (features && detect_only)
-		aw_usage_error("--z, --no-daily, --change, --rough, --min-steps, --max-gap, --kinds and --pass are for detect");
+		aw_usage_error("--z, --no-daily, --no-limits, --change, --rough, --min-steps, --max-gap, --kinds and --pass are for detect");
 	if ((kz < 0) || (kc < 0) || (kr < 0))
 		aw_usage_error("rule thresholds must not be negative");
 
@@ -231,6 +236,8 @@ int main(int argc, char **argv)
 		dopt.k_rough = kr;
 	if (no_daily)
 		dopt.daily = 0;
+	if (no_limits)
+		dopt.limits = 0;
 	if (min_steps > 0)
 		dopt.min_steps = (int)min_steps;
 	if (max_gap >= 0)

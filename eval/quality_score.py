@@ -27,12 +27,15 @@ import pandas as pd
 
 
 def load_events(path):
-    ev = []
+    ev, by_id = [], {}
     with open(path) as f:
         for line in f:
             r = json.loads(line)
             if r.get("type") == "event":
                 ev.append(r)
+                by_id[r["id"]] = r
+            elif r.get("type") == "validation" and r.get("event") in by_id:
+                by_id[r["event"]]["_verdict"] = r.get("verdict")
     return ev
 
 
@@ -127,7 +130,9 @@ def windows(argv):
     q = pd.read_csv(truth_csv)
     win = [(pd.Timestamp(r.start).value // 10**9, pd.Timestamp(r.end).value // 10**9 + lag * 3600)
            for _, r in q.iterrows()]
-    alarms = [(pd.Timestamp(e["alarm"]).value // 10**9, e) for e in load_events(events)]
+    evs = load_events(events)
+    compliance = [e for e in evs if set(e.get("rules", [])) <= {"limit", "sustained"}]
+    alarms = [(pd.Timestamp(e["alarm"]).value // 10**9, e) for e in evs if e not in compliance]
     alarms = [(a, e) for a, e in alarms if lo <= a < hi]
     found, delays, false = 0, [], 0
     for a0, a1 in win:
@@ -139,8 +144,13 @@ def windows(argv):
         if not any(a0 <= a <= a1 for a0, a1 in win):
             false += 1
     days = (hi - lo) / 86400
+    faults = sum(1 for a, e in alarms if not any(a0 <= a <= a1 for a0, a1 in win) and
+                 e.get("_verdict") == "sensor_fault")
     print(f"events={len(win)} found={found} alarms={len(alarms)} false={false} "
-          f"false_per_day={false / days:.2f} delay_h={','.join(f'{d:.2f}' for d in delays) or '-'}")
+          f"(of which judged sensor faults: {faults}) false_per_day={false / days:.2f} "
+          f"delay_h={','.join(f'{d:.2f}' for d in delays) or '-'} "
+          f"limit_events={len(compliance)} "
+          f"limit_sensors={','.join(sorted({s for e in compliance for s in e['sensors']})) or '-'}")
 
 
 def intervals(argv):

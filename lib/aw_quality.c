@@ -624,6 +624,7 @@ void aw_qdetect_defaults(struct aw_qdetect_opts *o, const struct aw_config *c)
 	o->k_rough = aw_config_num(c, "thresholds.quality.rough", 0);
 	o->off = 1;
 	o->daily = 1;
+	o->limits = 1;
 	o->min_steps = (int)aw_config_num(c, "thresholds.quality.min_steps", 2);
 	o->max_gap = 0;
 	o->kinds = AW_QKINDS_DEFAULT;
@@ -653,7 +654,7 @@ static double chan_strength(const struct aw_qrow *r, const struct aw_qdetect_opt
 		*rules = 0;
 		return 0;
 	}
-	if (ch == 1 && (r->limit == -1 || r->limit == 1)) {
+	if (ch == 1 && o->limits && (r->limit == -1 || r->limit == 1)) {
 		s = 1;
 		got |= 1u << AW_QR_LIMIT;
 		double tol = r->limit < 0 && lim && isfinite(lim->max_hours_below) ?

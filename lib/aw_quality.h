@@ -105,6 +105,7 @@ extern const char *const aw_qrule_names[AW_QR_N];
 struct aw_qdetect_opts {
 	double k_z, k_change, k_rough;	/* rule thresholds, <= 0 off (10, 10, 10) */
 	double off;		/* an event goes on while the strength is >= off (1) */
+	int limits;		/* regulatory limits raise events (1) */
 	int daily;		/* deviation: off the recent baseline and the same hour of the
 				 * previous days (1), or off the recent baseline only (0) */
 	int min_steps;		/* steps at strength >= 1 that raise an event (2) */
