@@ -22,7 +22,7 @@ static const struct aw_opt opts[] = {
 	{ O_MIN_FLOW, "min-flow", "L", "litres in an hour for it to count as flowing (default 1)" },
 	{ O_ACTIVE, "active-share", "X", "no leak from accounts that flowed in more than X of their hours of the week before (default 0.75)" },
 	{ O_ZERO, "zero", "DUR", "no consumption this long is a stopped meter (default 7d)" },
-	{ O_NEIGHBOURS, "neighbours", "X", "... when other accounts of the DMA flowed in X of those hours (default 0.5)" },
+	{ O_NEIGHBOURS, "neighbours", "X", "a zero streak is a stopped meter only when other accounts of its DMA flowed in X of its hours (default 0.5)" },
 	{ O_REVERSE, "reverse", "L", "the index running back more than L litres is reverse flow (default 10)" },
 	{ O_MAX_GAP, "max-gap", "DUR", "reads further apart leave the hours between unknown (default 3h)" },
 	{ O_WRITE, "write", "LIST", "records to write: features,events,volumes (default all three)" },

@@ -296,9 +296,10 @@ int main(int argc, char **argv)
 	aw_progress_done();
 	if (from_features && from_readings)
 		aw_warn("both readings and features records came in: each step was counted once per source");
-	if (aw_qfeatures_late(f))
-		aw_warn("%lu readings came after their step had been closed and were not used "
-		    "(the input must be in time order)", aw_qfeatures_late(f));
+	unsigned long late = aw_qfeatures_late(f);
+	if (late)
+		aw_warn("%lu reading%s came after %s step had been closed: not used", late,
+		    late == 1 ? "" : "s", late == 1 ? "its" : "their");
 	aw_record_free(&r);
 	aw_reader_close(in);
 	aw_qfeatures_free(f);

@@ -353,11 +353,11 @@ static void finish_hour(struct aw_ami *a, struct account *c, int64_t h, const st
 			vd->accounts_read++;
 		}
 	}
+	c->d.volume_m3 += l / 1000;
 	if (!known)
 		return;	/* unknown hours pause the runs */
 
 	c->d.hours_read++;
-	c->d.volume_m3 += l / 1000;
 	if (!(l <= c->d.max_lph))
 		c->d.max_lph = l;
 	if (lt.hour >= 1 && lt.hour < 5 && !(l >= c->d.night_min_lph))
@@ -465,7 +465,8 @@ int aw_ami_add(struct aw_ami *a, const char *account, const char *dma, int64_t t
 		c->h0 = ts / 3600;
 		return 0;
 	}
-	double litres = (index_m3 - c->last_v) * 1000;
+	/* indexes are decimal m3: 100.02 - 100.00 is 20 L, not 19.999999999998 */
+	double litres = nearbyint((index_m3 - c->last_v) * 1e9) / 1e6;
 	int64_t t0 = c->last_ts, dt = ts - t0;
 	int known = dt <= a->o.max_gap || litres == 0;
 	if (litres < 0) {

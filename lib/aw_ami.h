@@ -29,7 +29,7 @@ void aw_ami_defaults(struct aw_ami_opts *o);
 struct aw_ami_day {
 	int64_t ts;		/* local midnight, UTC */
 	const char *account, *dma;
-	double volume_m3;
+	double volume_m3;	/* consumption, also of hours that are not known one by one */
 	int hours_read;		/* hours with known consumption */
 	int flow_hours;		/* hours at or above min_lph */
 	double max_lph, night_min_lph;	/* night: local 01:00-05:00; NAN when unknown */

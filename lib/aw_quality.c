@@ -616,16 +616,21 @@ const char *const aw_qrule_names[AW_QR_N] = {
 	"limit", "sustained", "deviation", "change", "oscillation", "anomaly",
 };
 
+static double cfgnum(const struct aw_config *c, const char *path, double dflt)
+{
+	return c ? aw_config_num(c, path, dflt) : dflt;
+}
+
 void aw_qdetect_defaults(struct aw_qdetect_opts *o, const struct aw_config *c)
 {
 	memset(o, 0, sizeof *o);
-	o->k_z = aw_config_num(c, "thresholds.quality.z", 6);
-	o->k_change = aw_config_num(c, "thresholds.quality.change", 0);
-	o->k_rough = aw_config_num(c, "thresholds.quality.rough", 0);
+	o->k_z = cfgnum(c, "thresholds.quality.z", 6);
+	o->k_change = cfgnum(c, "thresholds.quality.change", 0);
+	o->k_rough = cfgnum(c, "thresholds.quality.rough", 0);
 	o->off = 1;
 	o->daily = 1;
 	o->limits = 1;
-	o->min_steps = (int)aw_config_num(c, "thresholds.quality.min_steps", 2);
+	o->min_steps = (int)cfgnum(c, "thresholds.quality.min_steps", 2);
 	o->max_gap = 0;
 	o->kinds = AW_QKINDS_DEFAULT;
 	o->flat_hours = 6;
