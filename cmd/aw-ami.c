@@ -216,8 +216,11 @@ int main(int argc, char **argv)
 		char *path = network ? aw_strdup(network) : aw_config_file(cfg, cfg->network);
 		net = aw_net_load(path);
 		free(path);
-		if (!net)
+		if (!net) {
+			aw_ami_free(ami);
+			aw_config_free(cfg);
 			return aw_finish() ? 1 : 1;
+		}
 		struct aw_inlet *inlets = NULL;
 		size_t ninlets = aw_net_config_inlets(cfg, &inlets, 0);
 		aw_net_dmas_derive(net, inlets, ninlets, cfg->path);
@@ -230,6 +233,9 @@ int main(int argc, char **argv)
 		if (aw_csv_file(accounts, 0, account_row, &ac) < 0 || ac.bad || !ac.header) {
 			if (!ac.header)
 				aw_error_at(accounts, 0, "empty accounts table");
+			aw_net_free(net);
+			aw_ami_free(ami);
+			aw_config_free(cfg);
 			return aw_finish() ? 1 : 1;
 		}
 		if (ac.unknown_nodes > 5)

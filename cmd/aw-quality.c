@@ -223,8 +223,10 @@ int main(int argc, char **argv)
 	struct aw_config *cfg = aw_config_load(NULL);
 	if (tz)
 		aw_tz_set(tz);
-	if (sensors && aw_config_add_sensors_csv(cfg, sensors))
-		return 1;
+	if (sensors && aw_config_add_sensors_csv(cfg, sensors)) {
+		aw_config_free(cfg);
+		return aw_finish() ? 1 : 1;
+	}
 
 	struct aw_qdetect_opts dopt;
 	aw_qdetect_defaults(&dopt, cfg);

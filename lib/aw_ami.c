@@ -536,7 +536,8 @@ void aw_ami_finish(struct aw_ami *a)
 			emit_reverse(a, c);
 	}
 	/* stopped meters, now that every account's hours are known */
-	qsort(a->z, a->nz, sizeof *a->z, by_account_start);
+	if (a->nz)
+		qsort(a->z, a->nz, sizeof *a->z, by_account_start);
 	for (size_t k = 0; k < a->nz; k++) {
 		struct account *c = &a->a[a->z[k].acct];
 		struct vdma *v = vdma_of(a, c->dma);
@@ -564,7 +565,8 @@ void aw_ami_finish(struct aw_ami *a)
 		if (a->cb.event)
 			a->cb.event(&e, a->cb.ctx);
 	}
-	qsort(a->v, a->nv, sizeof *a->v, by_dma);
+	if (a->nv)
+		qsort(a->v, a->nv, sizeof *a->v, by_dma);
 	for (size_t i = 0; i < a->nv; i++) {
 		struct vdma *v = &a->v[i];
 		for (size_t d = 0; d < v->n; d++) {
