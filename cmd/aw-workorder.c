@@ -6,24 +6,28 @@
 #include "aw.h"
 #include "aw_alert.h"
 #include "aw_state.h"
+#include "aw_wocmd.h"
 
 enum { OPT_BY = AW_LONG, OPT_NOTE, OPT_REASON, OPT_OUTCOME, OPT_STATUS, OPT_DMA, OPT_ALERT,
-	OPT_JSON, OPT_OPEN, OPT_MINSEV, OPT_ID };
+	OPT_JSON, OPT_OPEN, OPT_MINSEV, OPT_ID, OPT_FROM_RISK, OPT_TOP, OPT_DRY_RUN };
 
 static const struct aw_opt opts[] = {
 	{ 'S', "state", "DIR", "state directory (default: state_dir of the config)" },
-	{ OPT_BY, "by", "NAME", "who decides (approve, reject, dispatch, close; import default cmms)" },
-	{ OPT_NOTE, "note", "TEXT", "a note kept in the history" },
-	{ OPT_REASON, "reason", "TEXT", "why the work order is rejected (reject)" },
+	{ OPT_BY, "by", "NAME", "who acts (every change; checked against users and roles; import default cmms)" },
+	{ OPT_NOTE, "note", "TEXT", "a note kept in the history (or with an attached file)" },
+	{ OPT_REASON, "reason", "TEXT", "why the work order is rejected (reject) or held (hold)" },
 	{ OPT_OUTCOME, "outcome", "LABEL", "confirmed_leak, probable, suspected, confirmed_no_leak or operational_event (close)" },
 	{ OPT_STATUS, "status", "LIST", "only these statuses, comma-separated (list, export, alerts)" },
 	{ OPT_DMA, "dma", "DMA", "only this DMA (list, export, alerts)" },
 	{ OPT_ALERT, "alert", "ID", "only the work order of this alert (list)" },
-	{ OPT_JSON, "json", NULL, "records instead of a table (list, show)" },
+	{ OPT_JSON, "json", NULL, "records instead of a table (list, show, evidence)" },
 	{ OPT_OPEN, "open", NULL, "propose for every open alert of the state without a work order" },
 	{ OPT_MINSEV, "min-severity", "LEVEL", "propose only for alerts this severe (default low)" },
 	{ OPT_ID, "id", "ID", "only the lines of this object (audit log)" },
 	{ 'w', "wait", "SECONDS", "wait this long for the lock of the state directory (default 30)" },
+	{ OPT_FROM_RISK, "from-risk", "FILE", "propose inspections for the top of a risk ranking (aw-risk rank)" },
+	{ OPT_TOP, "top", "N", "propose --from-risk: the first N ranks (default 10)" },
+	{ OPT_DRY_RUN, "dry-run", NULL, "purge: show what would go, change nothing" },
 	{ 0, NULL, NULL, NULL },
 };
 
@@ -40,12 +44,17 @@ static const struct aw_cmd cmds[] = {
 	{ "alerts", "alert records of the state directory" },
 	{ "labels", "label records from closed work orders (for aw-prob train)" },
 	{ "audit", "verify | log | head: check or show the audit trail" },
+	{ "attach", "ID FILE --by NAME [--note TEXT]: keep a file as evidence of a work order" },
+	{ "evidence", "ID [FILE]: the files of a work order, checked; or one file's content" },
+	{ "hold", "ID --by NAME --reason TEXT: put a work order on legal hold" },
+	{ "release", "ID --by NAME: end a legal hold" },
+	{ "purge", "--by NAME [--dry-run]: remove what is past retention and on no hold" },
 	{ NULL, NULL },
 };
 
 static const struct aw_cli cli = {
 	"[-S DIR] COMMAND [options] [ID | FILE...]",
-	"work orders from alerts: human approval, CMMS export and import, audit trail",
+	"Work orders from alerts: human approval, CMMS export and import, audit trail.",
 	opts, cmds,
 };
 
@@ -55,6 +64,7 @@ static const char *by, *note, *reason, *outcome, *status_list, *dma_filter, *ale
 static const char *id_filter;
 static int json_out, open_alerts, min_severity = AW_SEV_LOW;
 static double lock_wait = 30;
+static struct aw_wo_ctx wx;	/* risk proposals, customers, evidence, hold, purge, roles */
 
 static void lock(void)
 {
@@ -145,9 +155,11 @@ static int propose_one(const char *alert_id, const char *file, long line)
 		aw_error_at(file, line, "alert %s is not in %s", alert_id, aw_state_dir(st));
 	if (r != 1)
 		return 0;
-	if (strcmp(a.status, "open") == 0 && !a.workorder && a.severity >= min_severity) {
+	if (strcmp(a.status, "open") == 0 && !a.workorder && a.severity >= min_severity &&
+	    aw_wo_may(&wx, by, AW_ROLE_REVIEWER, a.dma, a.id, "propose")) {
 		char *id = aw_state_new_id(st, "workorder", "WO-");
 		aw_workorder_propose(&w, id, &a, now, by ? by : "aw-workorder");
+		w.customers = aw_wo_customers_alert(&wx, &a);
 		free(id);
 		free(a.workorder);
 		a.workorder = aw_strdup(w.id);
@@ -166,8 +178,14 @@ static int propose_one(const char *alert_id, const char *file, long line)
 	return done;
 }
 
-static void cmd_propose(char **files, int n)
+static void cmd_propose(char **files, int n, const char *from_risk)
 {
+	if (from_risk) {
+		if (open_alerts || n)
+			aw_usage_error("propose --from-risk reads only its FILE");
+		aw_wo_propose_risk(&wx, (char **)&from_risk, 1);
+		return;
+	}
 	if (open_alerts) {
 		size_t k;
 		lock();
@@ -250,6 +268,9 @@ static int transition(const char *id, int to, const char *who, const char *text,
 
 	if (load_workorder(id, &w) != 1)
 		return -1;
+	if (!aw_wo_may(&wx, who, to == AW_WO_APPROVED || to == AW_WO_REJECTED ? AW_ROLE_APPROVER :
+	    AW_ROLE_REVIEWER, w.dma, id, verbs[to]))
+		goto out;
 	if (w.status == to && external_id) {
 		/* an import that only brings the CMMS reference */
 	} else if (!aw_wo_can(w.status, to)) {
@@ -537,6 +558,12 @@ static void cmd_show(char **ops, int n)
 		}
 		aw_w_printf(aw_out, "description: %s\n", w.description ? w.description : "");
 		aw_w_printf(aw_out, "evidence:    %s\n", w.evidence ? w.evidence : "{}");
+		if (w.customers)
+			aw_w_printf(aw_out, "customers:   %s\n", w.customers);
+		if (w.files && strcmp(w.files, "[]") != 0)
+			aw_w_printf(aw_out, "files:       %s\n", w.files);
+		if (w.hold)
+			aw_w_printf(aw_out, "legal hold:  %s\n", w.hold);
 		aw_w_printf(aw_out, "history:\n");
 		show_history(w.history);
 	}
@@ -606,10 +633,37 @@ static void cmd_audit(char **ops, int n)
 	aw_state_unlock(st);
 }
 
+/* ---- evidence, legal hold, retention (aw_wocmd.c) ---- */
+
+static void cmd_records(const char *cmd, char **ops, int n)
+{
+	int purge = strcmp(cmd, "purge") == 0, attach = strcmp(cmd, "attach") == 0;
+	int evidence = strcmp(cmd, "evidence") == 0;
+
+	if (purge ? n != 0 : attach ? n != 2 : evidence ? n < 1 || n > 2 : n != 1)
+		aw_usage_error("%s needs %s", cmd, purge ? "no operands" : attach ?
+		    "a work-order ID and a FILE" : evidence ? "a work-order ID and at most one FILE" :
+		    "one work-order ID");
+	if (!evidence && !(purge && wx.dry_run) && (!by || !*by))
+		aw_usage_error("%s needs --by NAME", cmd);
+	if (!strcmp(cmd, "hold") && (!reason || !*reason))
+		aw_usage_error("hold needs --reason TEXT");
+	if (attach)
+		aw_wo_attach(&wx, ops[0], ops[1]);
+	else if (evidence)
+		aw_wo_evidence(&wx, ops[0], n == 2 ? ops[1] : NULL, json_out);
+	else if (purge)
+		aw_wo_purge(&wx);
+	else
+		aw_wo_hold(&wx, ops[0], !strcmp(cmd, "hold"));
+}
+
 int main(int argc, char **argv)
 {
 	int optind = 1, id;
-	const char *arg, *dir_opt = NULL, *cmd = NULL;
+	const char *arg, *dir_opt = NULL, *cmd = NULL, *from_risk = NULL;
+	long top = 10;
+	int dry_run = 0;
 	char **ops = aw_calloc((size_t)argc + 1, sizeof *ops);
 	int nops = 0;
 
@@ -640,6 +694,9 @@ int main(int argc, char **argv)
 		case OPT_JSON: json_out = 1; break;
 		case OPT_OPEN: open_alerts = 1; break;
 		case OPT_ID: id_filter = arg; break;
+		case OPT_FROM_RISK: from_risk = arg; break;
+		case OPT_TOP: top = aw_arg_long("--top", arg, 1, 1000000); break;
+		case OPT_DRY_RUN: dry_run = 1; break;
 		case OPT_MINSEV:
 			if ((min_severity = aw_severity_parse(arg)) < 0)
 				aw_usage_error("--min-severity: info, low, medium, high or critical: %s", arg);
@@ -675,11 +732,27 @@ int main(int argc, char **argv)
 		free(ops);
 		return 1;
 	}
+	if (aw_wo_ctx_init(&wx, st, cfg) < 0) {
+		aw_wo_ctx_free(&wx);
+		aw_state_close(st);
+		aw_config_free(cfg);
+		free(ops);
+		return aw_finish();
+	}
+	wx.lock_wait = lock_wait;
+	wx.by = by;
+	wx.note = note;
+	wx.reason = reason;
+	wx.top = top;
+	wx.dry_run = dry_run;
 
 	char **rest = ops + 1;
 	int nrest = nops - 1;
 	if (strcmp(cmd, "propose") == 0)
-		cmd_propose(rest, nrest);
+		cmd_propose(rest, nrest, from_risk);
+	else if (!strcmp(cmd, "attach") || !strcmp(cmd, "evidence") || !strcmp(cmd, "hold") ||
+	    !strcmp(cmd, "release") || !strcmp(cmd, "purge"))
+		cmd_records(cmd, rest, nrest);
 	else if (!strcmp(cmd, "approve") || !strcmp(cmd, "reject") || !strcmp(cmd, "dispatch") ||
 	    !strcmp(cmd, "close"))
 		cmd_decide(cmd, rest, nrest);
@@ -699,6 +772,7 @@ int main(int argc, char **argv)
 		cmd_objects("label");
 	else
 		cmd_audit(rest, nrest);
+	aw_wo_ctx_free(&wx);
 	aw_state_close(st);
 	aw_config_free(cfg);
 	free(ops);

@@ -144,6 +144,9 @@ struct aw_workorder {
 	char *dma, *event, *severity, *external_id;
 	int64_t created, updated;
 	char *history;		/* JSON array of {ts, status, by, note} */
+	char *customers;	/* JSON object (aw_impact.h), or NULL */
+	char *files;		/* JSON array of attached files (aw_wocmd.h), or NULL */
+	char *hold;		/* JSON object {by, ts, reason} while on legal hold, or NULL */
 };
 void aw_workorder_free(struct aw_workorder *w);
 /* a proposed work order for an alert */

@@ -27,15 +27,16 @@ static int parse_ts(const char *s, int64_t *t)
 
 /* ---- leak lists ---- */
 
-enum { C_ID, C_PIPE, C_NODE, C_START, C_END, C_PEAK, C_DMA, C_KIND, C_NCOL };
+enum { C_ID, C_PIPE, C_NODE, C_START, C_END, C_PEAK, C_PEAKT, C_DMA, C_KIND, C_NCOL };
 
 static const char *const col_names[C_NCOL][4] = {
 	[C_ID] = { "leak_id", "id", NULL },
-	[C_PIPE] = { "pipe", "pipe_id", "link", NULL },
-	[C_NODE] = { "node", NULL },
+	[C_PIPE] = { "pipe", "pipe_id", "link", "link_id" },
+	[C_NODE] = { "node", "node_id", NULL },
 	[C_START] = { "start", "start_time", NULL },
 	[C_END] = { "end", "end_time", NULL },
 	[C_PEAK] = { "peak_lps", "peak_flow_lps", NULL },
+	[C_PEAKT] = { "peak_time", "peak", NULL },
 	[C_DMA] = { "dma", NULL },
 	[C_KIND] = { "kind", "leak_type", "type", NULL },
 };
@@ -56,7 +57,7 @@ static int leak_row(const struct aw_csv_row *row, void *ctx)
 		lr->header = 1;
 		for (int c = 0; c < C_NCOL; c++) {
 			lr->col[c] = -1;
-			for (int k = 0; col_names[c][k] && lr->col[c] < 0; k++)
+			for (int k = 0; k < 4 && col_names[c][k] && lr->col[c] < 0; k++)
 				for (size_t i = 0; i < row->n && lr->col[c] < 0; i++)
 					if (row->f[i] && aw_strcaseeq(aw_trim(row->f[i]), col_names[c][k]))
 						lr->col[c] = (int)i;
@@ -79,19 +80,28 @@ static int leak_row(const struct aw_csv_row *row, void *ctx)
 		aw_error_at(row->file, row->line, "leak without a pipe or node");
 		return 0;
 	}
-	if (!(s = field(row, lr->col[C_START])) || parse_ts(s, &l.start)) {
-		aw_error_at(row->file, row->line, "bad or missing start time");
+	if (!(s = field(row, lr->col[C_START]))) {
+		aw_error_at(row->file, row->line, "missing start time");
+		return 0;
+	}
+	if (parse_ts(s, &l.start)) {
+		aw_error_at(row->file, row->line, "bad start time '%s'", s);
 		return 0;
 	}
 	l.end = AW_SCORE_OPEN;
 	if ((s = field(row, lr->col[C_END])) && (parse_ts(s, &l.end) || l.end < l.start)) {
-		aw_error_at(row->file, row->line, "bad end time: %s", s);
+		aw_error_at(row->file, row->line, "bad end time '%s'", s);
+		return 0;
+	}
+	int64_t peak_t = l.start;
+	if ((s = field(row, lr->col[C_PEAKT])) && (parse_ts(s, &peak_t) || peak_t < l.start)) {
+		aw_error_at(row->file, row->line, "bad peak time '%s'", s);
 		return 0;
 	}
 	l.peak_lps = NAN;
 	if ((s = field(row, lr->col[C_PEAK])) &&
 	    (aw_parse_double(s, &l.peak_lps) || !(l.peak_lps >= 0))) {
-		aw_error_at(row->file, row->line, "bad peak flow: %s", s);
+		aw_error_at(row->file, row->line, "bad peak flow '%s'", s);
 		return 0;
 	}
 	l.pipe = pipe ? aw_strdup(pipe) : NULL;
@@ -102,7 +112,9 @@ static int leak_row(const struct aw_csv_row *row, void *ctx)
 		t->cap = t->cap ? 2 * t->cap : 32;
 		t->v = aw_reallocarray(t->v, t->cap, sizeof *t->v);
 		t->kind = aw_reallocarray(t->kind, t->cap, sizeof *t->kind);
+		t->peak = aw_reallocarray(t->peak, t->cap, sizeof *t->peak);
 	}
+	t->peak[t->n] = peak_t;
 	t->kind[t->n] = (s = field(row, lr->col[C_KIND])) ? aw_strdup(s) : NULL;
 	t->v[t->n++] = l;
 	return 0;
@@ -132,6 +144,7 @@ void aw_leaks_free(struct aw_leaks *t)
 	}
 	free(t->v);
 	free(t->kind);
+	free(t->peak);
 	free(t->flow);
 	memset(t, 0, sizeof *t);
 }

@@ -12,6 +12,7 @@
 struct aw_leaks {
 	struct aw_score_leak *v;	/* strings owned; flow points into flow[] below */
 	char **kind;		/* per leak: "abrupt", "incipient", ... or NULL */
+	int64_t *peak;		/* per leak: end of an incipient leak's ramp (start when abrupt) */
 	size_t n, cap;
 	/* the series of aw_leaks_load_flows: one regular grid for all leaks, in L/s */
 	double **flow;		/* per leak, NULL without a column */
@@ -21,8 +22,9 @@ struct aw_leaks {
 };
 
 /* Reads a CSV leak list with a header. Columns by name (any case): leak_id|id,
- * pipe|pipe_id|link, node, start|start_time, end|end_time (empty: still leaking),
- * peak_lps|peak_flow_lps, dma, kind|leak_type|type. A leak with an empty pipe is at its
+ * pipe|pipe_id|link|link_id, node|node_id, start|start_time, end|end_time (empty: still
+ * leaking), peak_time|peak (end of the ramp), peak_lps|peak_flow_lps, dma,
+ * kind|leak_type|type. A leak with an empty pipe is at its
  * node. Naive times are local in the configured zone (aw_tz_set; UTC by default). Bad rows are reported as FILE:LINE and skipped. Returns 0,
  * or -1 (reported) when the file cannot be read or is not a leak list. */
 int aw_leaks_load(struct aw_leaks *t, const char *path);

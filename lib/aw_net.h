@@ -183,6 +183,10 @@ int aw_net_sensor(const struct aw_net *net, const char *id, size_t *idx);
  * unreachable. prev_link may be NULL, else gets the link used to reach each node
  * (SIZE_MAX for the source and unreachable nodes). */
 void aw_net_dijkstra(const struct aw_net *net, size_t src, double *dist, size_t *prev_link);
+/* Dijkstra from several sources at once along the links water can take: open links only,
+ * pumps, valves and check-valve pipes only from n1 to n2. dist and prev_link as above. */
+void aw_net_dijkstra_flow(const struct aw_net *net, const size_t *src, size_t nsrc,
+    double *dist, size_t *prev_link);
 /* Fills net->dist with all node-to-node distances (float, m). */
 void aw_net_all_pairs(struct aw_net *net);
 /* drops cached distances (after changing pump_length or valve_length) */
