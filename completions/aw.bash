@@ -35,6 +35,9 @@ _aw() {
 	aw-report)
 		case $prev in -p|--period|-o|--output|-f|--format|-d|--dma|-t|--title|-c|--config) files=1 ;; esac
 		words=" -p --period -o --output -f --format -d --dma -t --title -c --config -q --quiet --progress -h --help --version" ;;
+	aw-risk)
+		case $prev in -m|--model|-o|--output|--breaks|--weather|--at|--from|--to|--horizon|--step|--history-from|-N|--network|-a|--assets|--accounts|-n|--top|--pipes|--seed|--rounds|-c|--config) files=1 ;; esac
+		words=" train score rank impact -m --model -o --output --breaks --weather --at --from --to --horizon --step --history-from -N --network -a --assets --accounts -n --top -t --table --pipes --seed --rounds -c --config -q --quiet --progress -h --help --version" ;;
 	aw-rules)
 		case $prev in -T|--threshold|-c|--config) files=1 ;; esac
 		words=" -T --threshold --pass -c --config -q --quiet --progress -h --help --version" ;;
@@ -45,11 +48,11 @@ _aw() {
 		case $prev in -t|--type|-w|--where|--since|--until|--time-field|-c|--config) files=1 ;; esac
 		words=" -t --type -w --where -v --invert --since --until --time-field --count -c --config -q --quiet --progress -h --help --version" ;;
 	aw-workorder)
-		case $prev in -S|--state|--by|--note|--reason|--outcome|--status|--dma|--alert|--min-severity|--id|-w|--wait|-c|--config) files=1 ;; esac
-		words=" propose approve reject dispatch close list show export import alerts labels audit -S --state --by --note --reason --outcome --status --dma --alert --json --open --min-severity --id -w --wait -c --config -q --quiet --progress -h --help --version" ;;
+		case $prev in -S|--state|--by|--note|--reason|--outcome|--status|--dma|--alert|--min-severity|--id|-w|--wait|--from-risk|--top|-c|--config) files=1 ;; esac
+		words=" propose approve reject dispatch close list show export import alerts labels audit attach evidence hold release purge -S --state --by --note --reason --outcome --status --dma --alert --json --open --min-severity --id -w --wait --from-risk --top --dry-run -c --config -q --quiet --progress -h --help --version" ;;
 	esac
 	if [ -n "$files" ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-alert aw-ami aw-anomaly aw-config aw-event aw-features aw-ingest aw-network aw-prob aw-quality aw-report aw-rules aw-score aw-select aw-workorder
+complete -F _aw aw-alert aw-ami aw-anomaly aw-config aw-event aw-features aw-ingest aw-network aw-prob aw-quality aw-report aw-risk aw-rules aw-score aw-select aw-workorder
