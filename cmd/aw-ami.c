@@ -14,7 +14,7 @@ enum { O_DMA = AW_LONG, O_TZ, O_CONTINUOUS, O_MIN_FLOW, O_ACTIVE, O_ZERO, O_NEIG
 	O_REVERSE, O_MAX_GAP, O_WRITE };
 
 static const struct aw_opt opts[] = {
-	{ 'a', "accounts", "FILE", "accounts CSV (account, node and/or dma columns)" },
+	{ 'a', "accounts", "FILE", "accounts CSV (account, node and/or dma columns; default: accounts in the configuration)" },
 	{ 'N', "network", "FILE", "EPANET .inp giving the DMA of each account's node (default: network in the configuration)" },
 	{ O_DMA, "dma", "NAME", "DMA of accounts that have none (default unassigned)" },
 	{ O_TZ, "tz", "ZONE", "time zone of days and nights (default: the configuration's, else UTC)" },
@@ -209,6 +209,10 @@ int main(int argc, char **argv)
 	    !(o.reverse_l >= 0))
 		aw_die(1, "%s: thresholds.ami: bad value", cfg->path ? cfg->path : "configuration");
 
+	char *cfg_accounts = NULL;
+	if (!accounts && aw_config_str(cfg, "accounts", NULL))
+		accounts = cfg_accounts = aw_config_file(cfg, aw_config_str(cfg, "accounts", NULL));
+
 	struct aw_ami_cb cb = { on_day, on_event, on_volume, &write };
 	struct aw_ami *ami = aw_ami_new(&o, &cb);
 	struct aw_net *net = NULL;
@@ -219,6 +223,7 @@ int main(int argc, char **argv)
 		if (!net) {
 			aw_ami_free(ami);
 			aw_config_free(cfg);
+			free(cfg_accounts);
 			return aw_finish() ? 1 : 1;
 		}
 		struct aw_inlet *inlets = NULL;
@@ -236,6 +241,7 @@ int main(int argc, char **argv)
 			aw_net_free(net);
 			aw_ami_free(ami);
 			aw_config_free(cfg);
+			free(cfg_accounts);
 			return aw_finish() ? 1 : 1;
 		}
 		if (ac.unknown_nodes > 5)
@@ -277,5 +283,6 @@ int main(int argc, char **argv)
 	aw_reader_close(in);
 	aw_ami_free(ami);
 	aw_config_free(cfg);
+	free(cfg_accounts);
 	return aw_finish();
 }

@@ -37,7 +37,7 @@ if [ -f "$D" ]; then
 	# the raw file repeats some reads in the hour of the October DST change: aw-ingest
 	# reports and skips them (exit 1), which is the data's fault, not a failure here
 	aw-ingest -q -f daiad --tz Europe/Madrid "$D" 2> "$T/daiad.err" > "$T/daiad.ndjson"
-	echo "  $(grep -c duplicate "$T/daiad.err") duplicate-read messages from aw-ingest (DST fall-back hour)"
+	echo "  aw-ingest: $(grep -o '[0-9]* duplicate samples in all' "$T/daiad.err" || echo 'no duplicate samples')"
 	aw-ami --tz Europe/Madrid "$T/daiad.ndjson" > "$T/daiad-ami.ndjson" || rc=1
 	$SCORE summary "$T/daiad-ami.ndjson" | sed 's/^/  /'
 else
