@@ -348,6 +348,14 @@ int aw_alert_covers(const struct aw_alert *a, const struct aw_evidence *e,
 		return 1;
 	if (strcmp(a->dma, e->dma) != 0 || strcmp(a->type, type_of(e)) != 0)
 		return 0;
+	/* a customer's meter is its own case: other accounts of the DMA are other alerts */
+	if (strcmp(a->type, "customer") == 0 || strcmp(a->type, "meter") == 0) {
+		int shared = 0;
+		for (size_t i = 0; i < e->sensors.n && !shared; i++)
+			shared = aw_strv_has(&a->sensors, e->sensors.v[i]);
+		if (!shared)
+			return 0;
+	}
 	if (a->start == INT64_MIN || a->end == INT64_MIN || e->start == INT64_MIN ||
 	    e->end == INT64_MIN)
 		return 0;
@@ -488,6 +496,8 @@ static void summary(struct aw_buf *b, const struct aw_alert *a)
 		aw_buf_puts(b, "Water-quality event");
 	else if (strcmp(a->type, "customer") == 0)
 		aw_buf_puts(b, "Customer-side leak");
+	else if (strcmp(a->type, "meter") == 0)
+		aw_buf_puts(b, "Customer meter problem");
 	else
 		aw_buf_printf(b, "Event (%s)", a->type);
 	if (a->parameter)
@@ -501,7 +511,11 @@ static void summary(struct aw_buf *b, const struct aw_alert *a)
 		aw_fmt_num(num, a->peak_p, 2);
 		aw_buf_printf(b, ", p=%s", num);
 	}
-	if (!isnan(a->est_flow)) {
+	if (!isnan(a->est_flow) && a->est_flow < 0.05) {
+		/* a tap or cistern, not a main: litres per hour read better */
+		aw_fmt_num(num, a->est_flow * 3600, 0);
+		aw_buf_printf(b, ", about %s L/h", num);
+	} else if (!isnan(a->est_flow)) {
 		aw_fmt_num(num, a->est_flow, 1);
 		aw_buf_printf(b, ", about %s L/s", num);
 	}
@@ -539,6 +553,8 @@ static const struct {
 	{ "quality", AW_SEV_LOW, AW_SEV_CRITICAL, "check the disinfectant dosing at the source" },
 	{ "customer", AW_SEV_LOW, AW_SEV_CRITICAL, "contact the customer about continuous consumption" },
 	{ "customer", AW_SEV_LOW, AW_SEV_CRITICAL, "check the meter for a stopped or tampered register" },
+	{ "meter", AW_SEV_LOW, AW_SEV_CRITICAL, "read the meter %S on site: stopped, reversed or tampered register" },
+	{ "meter", AW_SEV_LOW, AW_SEV_CRITICAL, "ask the customer whether the property is occupied" },
 	{ "*", AW_SEV_INFO, AW_SEV_INFO, "no field action: validation failed (%F)" },
 	{ "*", AW_SEV_INFO, AW_SEV_INFO, "review the sensors (%S) and the operations log" },
 };
@@ -824,8 +840,14 @@ int aw_routing_load(struct aw_routing *rt, const struct aw_config *c)
 		}
 		if ((s = rule_str(k, "dma", &line)))
 			split_list(&r->dmas, s);
-		if ((s = rule_str(k, "type", &line)))
+		if ((s = rule_str(k, "type", &line))) {
 			split_list(&r->types, s);
+			/* the alert types of customer meters, by their source */
+			if (aw_strv_has(&r->types, "ami")) {
+				aw_strv_add(&r->types, "customer");
+				aw_strv_add(&r->types, "meter");
+			}
+		}
 		if ((s = rule_str(k, "severity", &line))) {
 			struct aw_strv l = { 0 };
 			split_list(&l, s);
@@ -1009,7 +1031,7 @@ static const char *crew_for(const struct aw_alert *a)
 {
 	if (strcmp(a->type, "quality") == 0)
 		return "water-quality sampling team";
-	if (strcmp(a->type, "customer") == 0)
+	if (strcmp(a->type, "customer") == 0 || strcmp(a->type, "meter") == 0)
 		return "customer service";
 	return a->severity >= AW_SEV_CRITICAL ? "repair crew" : "leak detection crew";
 }
@@ -1055,6 +1077,8 @@ void aw_workorder_propose(struct aw_workorder *w, const char *id, const struct a
 		aw_buf_printf(&b, "Water-quality check in %s", a->dma);
 	else if (strcmp(a->type, "customer") == 0)
 		aw_buf_printf(&b, "Customer-side leak check in %s", a->dma);
+	else if (strcmp(a->type, "meter") == 0)
+		aw_buf_printf(&b, "Customer meter check in %s", a->dma);
 	else
 		aw_buf_printf(&b, "Leak investigation in %s", a->dma);
 	if (a->parameter)

@@ -193,14 +193,16 @@ static void test_routing(void)
 	    "  - type: quality\n"
 	    "    team: lab\n"
 	    "  - dma: A\n"
-	    "    team: day\n";
+	    "    team: day\n"
+	    "  - type: ami\n"
+	    "    team: customer-service\n";
 	struct aw_routing rt;
 
 	if (fd < 0 || write(fd, yaml, strlen(yaml)) != (ssize_t)strlen(yaml))
 		return;
 	close(fd);
 	struct aw_config *c = aw_config_load(path);
-	ok(aw_routing_load(&rt, c) == 0 && rt.n == 4, "four rules");
+	ok(aw_routing_load(&rt, c) == 0 && rt.n == 5, "five rules");
 	/* Nicosia is UTC+2 in March */
 	ok(aw_route(&rt, "Z", AW_SEV_CRITICAL, "leak", 0) == 0, "critical anywhere: rule 1");
 	ok(aw_route(&rt, "B", AW_SEV_HIGH, "leak", ts("2019-03-04T02:00:00Z")) == 1, "04:00 local: night");
@@ -210,6 +212,8 @@ static void test_routing(void)
 	ok(aw_route(&rt, "A", AW_SEV_LOW, "leak", ts("2019-03-04T02:00:00Z")) == 3, "low at night: day team");
 	ok(aw_route(&rt, "B", AW_SEV_LOW, "quality", ts("2019-03-04T02:00:00Z")) == 2, "quality: lab");
 	ok(aw_route(&rt, "C", AW_SEV_HIGH, "leak", ts("2019-03-04T02:00:00Z")) == -1, "no rule for C");
+	ok(aw_route(&rt, "C", AW_SEV_LOW, "customer", 0) == 4 && aw_route(&rt, "C", AW_SEV_LOW, "meter", 0) == 4,
+	    "type ami: customer-side leaks and meter problems go to customer service");
 	aw_routing_free(&rt);
 	aw_config_free(c);
 	unlink(path);
