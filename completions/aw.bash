@@ -5,6 +5,9 @@ _aw() {
 	aw-alert)
 		case $prev in -S|--state|-x|--exec|--retries|--backoff|--exec-timeout|--merge-gap|--close-after|--critical-flow|-w|--wait|-c|--config) files=1 ;; esac
 		words=" -S --state -x --exec --retries --backoff --exec-timeout --deliver --merge-gap --close-after --critical-flow -w --wait -c --config -q --quiet --progress -h --help --version" ;;
+	aw-ami)
+		case $prev in -a|--accounts|-N|--network|--dma|--tz|--continuous|--min-flow|--active-share|--zero|--neighbours|--reverse|--max-gap|--write|-c|--config) files=1 ;; esac
+		words=" -a --accounts -N --network --dma --tz --continuous --min-flow --active-share --zero --neighbours --reverse --max-gap --write -c --config -q --quiet --progress -h --help --version" ;;
 	aw-anomaly)
 		case $prev in -m|--model|-t|--threshold|-o|--output|--features|--seed|--trees|--max-samples|--contamination|-c|--config) files=1 ;; esac
 		words=" train score -m --model -t --threshold -o --output --features --seed --trees --max-samples --contamination -c --config -q --quiet --progress -h --help --version" ;;
@@ -29,6 +32,9 @@ _aw() {
 	aw-prob)
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
+	aw-quality)
+		case $prev in -s|--sensors|--step|--window|--change-steps|--freeze|--days|--dma|--tz|--z|--change|--rough|--min-steps|--max-gap|--kinds|-c|--config) files=1 ;; esac
+		words=" features detect -s --sensors --step --window --change-steps --freeze --days --dma --tz --z --no-daily --no-limits --change --rough --min-steps --max-gap --kinds --pass -c --config -q --quiet --progress -h --help --version" ;;
 	aw-report)
 		case $prev in -p|--period|-o|--output|-f|--format|-d|--dma|-t|--title|-c|--config) files=1 ;; esac
 		words=" -p --period -o --output -f --format -d --dma -t --title -c --config -q --quiet --progress -h --help --version" ;;
@@ -58,4 +64,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-alert aw-anomaly aw-config aw-event aw-features aw-ingest aw-localize aw-network aw-prob aw-report aw-residual aw-risk aw-rules aw-score aw-select aw-validate aw-workorder
+complete -F _aw aw-alert aw-ami aw-anomaly aw-config aw-event aw-features aw-ingest aw-localize aw-network aw-prob aw-quality aw-report aw-residual aw-risk aw-rules aw-score aw-select aw-validate aw-workorder
