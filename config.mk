@@ -22,7 +22,8 @@ LDFLAGS =
 
 ifeq ($(FUZZ),1)
 CC      = clang
-CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 O       = build-fuzz
 else ifeq ($(SAN),1)

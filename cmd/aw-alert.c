@@ -34,7 +34,7 @@ static const struct aw_opt opts[] = {
 
 static const struct aw_cli cli = {
 	"[-S DIR] [-x CMD] [options] [FILE...]\n-S DIR -x CMD --deliver",
-	"build, deduplicate and route alerts from event, localization and validation records",
+	"Build, deduplicate and route alerts from event, localization and validation records.",
 	opts, NULL,
 };
 
@@ -278,6 +278,13 @@ static void queue_delivery(const char *id, int64_t now)
 static void lock_or_die(void)
 {
 	if (aw_state_lock(st, lock_wait) < 0) {
+		aw_finish();
+		exit(1);
+	}
+	/* nothing can be recorded (a full disk, a damaged log): say so once and stop */
+	if (aw_state_damaged(st)) {
+		aw_warn("%s: cannot write: %s", aw_state_dir(st), aw_state_damaged(st));
+		aw_state_close(st);
 		aw_finish();
 		exit(1);
 	}
@@ -580,7 +587,7 @@ static void deliver(const char *id)
 	} else {
 		long before = 0;
 		if (aw_state_get(st, "outbox", id, &q) == 1 && aw_json_parse(&r, q.s, q.len, &perr) == 0 &&
-		    aw_get_num(&r, "attempts", &v))
+		    aw_get_num(&r, "attempts", &v) && v >= 0 && v < 1e9)
 			before = (long)v;
 		struct aw_buf b = { 0 };
 		struct aw_writer *w = aw_writer_mem(&b);

@@ -53,7 +53,7 @@ static const struct aw_cli cli = {
 	"score [-m MODEL] [--at T | --from T --to T] [-t] [FILE...]\n"
 	"rank [-m MODEL] [--at T] [-n N] [-t] [FILE...]\n"
 	"impact [--pipes LIST] [FILE...]",
-	"main-break risk of every pipe, repair priority and customer impact",
+	"Main-break risk of every pipe, repair priority and customer impact.",
 	opts, cmds,
 };
 

@@ -54,7 +54,7 @@ static const struct aw_cmd cmds[] = {
 
 static const struct aw_cli cli = {
 	"[-S DIR] COMMAND [options] [ID | FILE...]",
-	"work orders from alerts: human approval, CMMS export and import, audit trail",
+	"Work orders from alerts: human approval, CMMS export and import, audit trail.",
 	opts, cmds,
 };
 

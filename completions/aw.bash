@@ -29,6 +29,9 @@ _aw() {
 	aw-report)
 		case $prev in -p|--period|-o|--output|-f|--format|-d|--dma|-t|--title|-c|--config) files=1 ;; esac
 		words=" -p --period -o --output -f --format -d --dma -t --title -c --config -q --quiet --progress -h --help --version" ;;
+	aw-residual)
+		case $prev in -m|--model|--threshold|--robust-threshold|--reference|--accept|--warm-up|--inflow|--from|--to|-o|--output|--step|--group-size|-c|--config) files=1 ;; esac
+		words=" train -m --model -R --residuals --threshold --robust-threshold --reference --accept --warm-up --inflow --pass --from --to -o --output --step --group-size -c --config -q --quiet --progress -h --help --version" ;;
 	aw-risk)
 		case $prev in -m|--model|-o|--output|--breaks|--weather|--at|--from|--to|--horizon|--step|--history-from|-N|--network|-a|--assets|--accounts|-n|--top|--pipes|--seed|--rounds|-c|--config) files=1 ;; esac
 		words=" train score rank impact -m --model -o --output --breaks --weather --at --from --to --horizon --step --history-from -N --network -a --assets --accounts -n --top -t --table --pipes --seed --rounds -c --config -q --quiet --progress -h --help --version" ;;
@@ -49,4 +52,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-alert aw-anomaly aw-config aw-event aw-features aw-ingest aw-network aw-prob aw-report aw-risk aw-rules aw-score aw-select aw-workorder
+complete -F _aw aw-alert aw-anomaly aw-config aw-event aw-features aw-ingest aw-network aw-prob aw-report aw-residual aw-risk aw-rules aw-score aw-select aw-workorder

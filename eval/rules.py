@@ -17,6 +17,7 @@ def t(s):
 
 steps = fired = 0
 fires = []
+stamps = []
 last = None
 for line in open(probs):
     r = json.loads(line)
@@ -24,6 +25,7 @@ for line in open(probs):
         continue
     steps += 1
     ts = t(r["ts"])
+    stamps.append(ts)
     last = ts if last is None or ts > last else last
     if r["p_leak"] and r["p_leak"] > 0:
         fired += 1
@@ -56,7 +58,8 @@ for ts, dma, _ in false:
         periods += 1
     prev[dma] = ts
 print("  leaks fired on: %d of %d" % (hit, len(windows)))
-print("  false detections: %d fired steps outside every leak window, in %d periods" %
-    (len(false), periods))
+outside = sum(1 for ts in stamps if not any(a <= ts <= b for _, a, b in windows))
+print("  false detections: %d fired steps outside every leak window, in %d periods "
+    "(of %d DMA-steps outside every window)" % (len(false), periods, outside))
 for r in rows:
     print(r)

@@ -64,10 +64,21 @@ static void set(char **dst, const char *s)
 	*dst = s ? aw_strdup(s) : NULL;
 }
 
+/* an array or object kept as JSON text; other values (a string's text is not JSON) are
+ * dropped */
 static void set_raw(char **dst, const struct aw_field *f)
 {
 	free(*dst);
-	*dst = f && f->type != AW_JNULL ? aw_strndup(f->val, f->vlen) : NULL;
+	*dst = f && (f->type == AW_JARR || f->type == AW_JOBJ) ? aw_strndup(f->val, f->vlen) : NULL;
+}
+
+/* a whole number field within [lo, hi], else dflt */
+static long get_long(const struct aw_record *r, const char *key, long lo, long hi, long dflt)
+{
+	double v;
+	if (!aw_get_num(r, key, &v) || !(v >= (double)lo && v <= (double)hi))
+		return dflt;
+	return (long)v;
 }
 
 static int64_t get_ts(struct aw_record *r, const char *key)
@@ -161,8 +172,17 @@ int aw_evidence_add(struct aw_evidence *e, struct aw_record *r, const char **err
 	double v;
 
 	if (aw_is(r, "type", "event")) {
+		int64_t start = get_ts(r, "start"), end = get_ts(r, "end");
 		if (!(s = aw_get_str(r, "dma"))) {
 			*err = "event without dma";
+			return -1;
+		}
+		if (start != INT64_MIN && end != INT64_MIN && end < start) {
+			*err = "event ends before it starts";
+			return -1;
+		}
+		if (aw_get_num(r, "peak_p", &v) && !(v >= 0 && v <= 1)) {
+			*err = "event peak_p outside 0 to 1";
 			return -1;
 		}
 		e->have_event = 1;
@@ -174,12 +194,10 @@ int aw_evidence_add(struct aw_evidence *e, struct aw_record *r, const char **err
 			set(&e->parameter, s);
 		if ((s = aw_get_str(r, "severity")))
 			set(&e->severity_hint, s);
-		int64_t t = get_ts(r, "start");
-		if (t != INT64_MIN && (e->start == INT64_MIN || t < e->start))
-			e->start = t;
-		t = get_ts(r, "end");
-		if (t != INT64_MIN && (e->end == INT64_MIN || t > e->end))
-			e->end = t;
+		if (start != INT64_MIN && (e->start == INT64_MIN || start < e->start))
+			e->start = start;
+		if (end != INT64_MIN && (e->end == INT64_MIN || end > e->end))
+			e->end = end;
 		if (aw_get_num(r, "peak_p", &v) && !(v <= e->peak_p))
 			e->peak_p = v;
 		if (aw_get_num(r, "est_flow", &v) && !(v <= e->est_flow))
@@ -209,6 +227,10 @@ int aw_evidence_add(struct aw_evidence *e, struct aw_record *r, const char **err
 	} else if (aw_is(r, "type", "probability")) {
 		if (!aw_get_num(r, "p_leak", &v)) {
 			*err = "probability without p_leak";
+			return -1;
+		}
+		if (!(v >= 0 && v <= 1)) {
+			*err = "probability p_leak outside 0 to 1";
 			return -1;
 		}
 		if (v <= e->prob_p)
@@ -654,7 +676,6 @@ static int sub_object(struct aw_record *r, const char *key, struct aw_record *su
 int aw_alert_parse(struct aw_alert *a, const char *json, size_t len, const char **err)
 {
 	struct aw_record r = { 0 }, sub = { 0 };
-	double v;
 	int rc = -1;
 
 	memset(a, 0, sizeof *a);
@@ -677,7 +698,7 @@ int aw_alert_parse(struct aw_alert *a, const char *json, size_t len, const char 
 	a->updated = get_ts(&r, "updated");
 	a->closed = get_ts(&r, "closed");
 	a->peak_p = get_num(&r, "peak_p");
-	a->detections = aw_get_num(&r, "detections", &v) ? (long)v : 1;
+	a->detections = get_long(&r, "detections", 0, 1000000000, 1);
 	a->paged = aw_get_bool(&r, "paged") == 1;
 	aw_strv_from_field(&a->events, &r, aw_get(&r, "events"));
 	if (a->event && !a->events.n)
@@ -724,7 +745,7 @@ int aw_alert_parse(struct aw_alert *a, const char *json, size_t len, const char 
 	if (sub_object(&r, "route", &sub) == 0) {
 		set(&a->team, aw_get_str(&sub, "team"));
 		set(&a->channel, aw_get_str(&sub, "channel"));
-		a->rule = aw_get_num(&sub, "rule", &v) ? (long)v : 0;
+		a->rule = get_long(&sub, "rule", 0, 1000000, 0);
 	}
 	rc = 0;
 out:
@@ -1126,7 +1147,6 @@ void aw_workorder_json(const struct aw_workorder *w, struct aw_buf *out)
 int aw_workorder_parse(struct aw_workorder *w, const char *json, size_t len, const char **err)
 {
 	struct aw_record r = { 0 };
-	double v;
 	int rc = -1;
 
 	memset(w, 0, sizeof *w);
@@ -1145,7 +1165,7 @@ int aw_workorder_parse(struct aw_workorder *w, const char *json, size_t len, con
 	set(&w->alert, aw_get_str(&r, "alert"));
 	set(&w->title, aw_get_str(&r, "title"));
 	set(&w->description, aw_get_str(&r, "description"));
-	w->priority = aw_get_num(&r, "priority", &v) ? (int)v : 3;
+	w->priority = (int)get_long(&r, "priority", 1, 5, 3);
 	set(&w->asset_id, aw_get_str(&r, "asset_id"));
 	set_raw(&w->location, aw_get(&r, "location"));
 	set(&w->crew, aw_get_str(&r, "recommended_crew"));

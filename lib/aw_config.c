@@ -11,6 +11,7 @@
 
 #include "aw_cli.h"
 #include "aw_config.h"
+#include "aw_units.h"
 #include "aw_csv.h"
 #include "aw_time.h"
 
@@ -673,7 +674,7 @@ struct scsv {
 	const char *file;
 	int col[16];		/* index of each wanted column, -1 absent */
 	int battledim;
-	int errors;
+	int errors, header_bad;
 };
 
 enum { C_ID, C_NODE, C_LINK, C_KIND, C_UNIT, C_X, C_Y, C_DMA, C_TYPE, C_ELEM, C_ELEMID, C_POS, C_N };
@@ -698,6 +699,7 @@ static int scsv_row(const struct aw_csv_row *row, void *ctx)
 		if (s->col[C_ID] < 0 || s->col[C_KIND] < 0) {
 			aw_error_at(s->file, row->line, "sensor table needs the columns sensor and kind");
 			s->errors++;
+			s->header_bad = 1;
 			return 1;
 		}
 		return 0;
@@ -713,6 +715,15 @@ static int scsv_row(const struct aw_csv_row *row, void *ctx)
 		return 0;	/* AMR demand nodes are accounts, not SCADA sensors */
 	if (!known_kind(kind)) {
 		aw_error_at(s->file, row->line, "sensor %s: unknown kind '%s'", id, kind);
+		s->errors++;
+		return 0;
+	}
+	double scale, offset;
+	if (COL(C_UNIT) && aw_unit_canonical(kind) &&
+	    aw_unit_factor(kind, COL(C_UNIT), &scale, &offset) < 0) {
+		/* left out: its values would be taken as canonical units */
+		aw_error_at(s->file, row->line, "sensor %s: unknown unit '%s' for %s", id,
+		    COL(C_UNIT), kind);
 		s->errors++;
 		return 0;
 	}
@@ -740,7 +751,7 @@ static int scsv_row(const struct aw_csv_row *row, void *ctx)
 int aw_config_add_sensors_csv(struct aw_config *c, const char *file)
 {
 	struct scsv s = { .c = c, .file = file };
-	if (aw_csv_file(file, ',', scsv_row, &s) < 0)
+	if (aw_csv_file(file, ',', scsv_row, &s) < 0 || s.header_bad)
 		return -1;
-	return s.errors ? -1 : 0;
+	return s.errors ? 1 : 0;
 }

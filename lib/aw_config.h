@@ -68,6 +68,8 @@ char *aw_config_file(const struct aw_config *c, const char *name);
 
 const struct aw_sensor *aw_sensor_find(const struct aw_config *c, const char *id);
 /* adds sensors from a CSV: the generator's sensors.csv (sensor,node,link,kind,unit,...)
- * or BattLeDIM's (sensor_type,element_type,element_id,unit,...). 0 or -1 (reported). */
+ * or BattLeDIM's (sensor_type,element_type,element_id,unit,...). 0; 1 when rows were
+ * bad (reported, those sensors left out); -1 when the file is unreadable or not a sensor
+ * table (reported). */
 int aw_config_add_sensors_csv(struct aw_config *c, const char *file);
 #endif

@@ -907,7 +907,30 @@ int aw_features_record(struct aw_features *f, struct aw_record *r, const char *f
 		tf = aw_get(r, "type");
 	if (!tf || tf->type != AW_JSTR || tf->vlen != 7 || memcmp(tf->val, "reading", 7) != 0)
 		return 0;
-	const struct aw_field *sf = aw_get(r, "sensor"), *tsf = aw_get(r, "ts");
+	/* one pass over the fields instead of a lookup per key: this is the hot path */
+	const struct aw_field *sf = NULL, *tsf = NULL, *vf = NULL, *qf = NULL;
+	int kesc = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct aw_field *x = &r->f[i];
+		if (x->kesc) {
+			kesc = 1;
+			continue;
+		}
+		if (x->klen == 2 && x->key[0] == 't' && x->key[1] == 's')
+			tsf = tsf ? tsf : x;
+		else if (x->klen == 2 && x->key[0] == 'q' && x->key[1] == 'c')
+			qf = qf ? qf : x;
+		else if (x->klen == 5 && memcmp(x->key, "value", 5) == 0)
+			vf = vf ? vf : x;
+		else if (x->klen == 6 && memcmp(x->key, "sensor", 6) == 0)
+			sf = sf ? sf : x;
+	}
+	if (kesc) {	/* keys written with escapes: rare, leave them to aw_get */
+		sf = sf ? sf : aw_get(r, "sensor");
+		tsf = tsf ? tsf : aw_get(r, "ts");
+		vf = vf ? vf : aw_get(r, "value");
+		qf = qf ? qf : aw_get(r, "qc");
+	}
 	if (!sf || sf->type != AW_JSTR || sf->vlen == 0) {
 		aw_error_at(file, line, "reading without a sensor");
 		return 1;
@@ -950,7 +973,6 @@ int aw_features_record(struct aw_features *f, struct aw_record *r, const char *f
 			id = aw_field_str(r, sf);	/* the scratch buffer may have moved */
 	}
 	double value = NAN;
-	const struct aw_field *vf = aw_get(r, "value"), *qf = aw_get(r, "qc");
 	if (vf && vf->type == AW_JNUM)
 		value = aw_strtonum(vf->val, vf->vlen);
 	int ok = !qf || (qf->type == AW_JSTR && qf->vlen == 2 && memcmp(qf->val, "ok", 2) == 0);

@@ -1,8 +1,10 @@
 /* Isolation Forest: fitting, block scoring, attribution, model files. See aw_iforest.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aw_iforest.h"
@@ -698,9 +700,12 @@ int aw_iforest_save(const char *path, struct aw_iforest *const *f, size_t n)
 {
 	size_t len = strlen(path);
 	char *tmp = aw_malloc(len + 12);
+	struct stat sb;
+	/* a device or a pipe (-o /dev/stdout) is written into, never replaced */
+	int direct = stat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
 	memcpy(tmp, path, len);
 	memcpy(tmp + len, ".tmpXXXXXX", 11);
-	int fd = mkstemp(tmp);
+	int fd = direct ? open(path, O_WRONLY | O_CLOEXEC) : mkstemp(tmp);
 	FILE *fp = fd < 0 ? NULL : fdopen(fd, "w");
 	int err = 0;
 
@@ -712,18 +717,18 @@ int aw_iforest_save(const char *path, struct aw_iforest *const *f, size_t n)
 		fprintf(fp, "aw-iforest %d\n", AW_IFOREST_FORMAT);
 		for (size_t i = 0; i < n; i++)
 			aw_iforest_write(fp, f[i]);
-		if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0)
+		if (fflush(fp) != 0 || ferror(fp) || (!direct && fsync(fileno(fp)) != 0))
 			err = errno ? errno : EIO;
 		if (fclose(fp) != 0 && !err)
 			err = errno;
-		if (!err && rename(tmp, path) != 0)
+		if (!err && !direct && rename(tmp, path) != 0)
 			err = errno;
-		if (err)
+		if (err && !direct)
 			unlink(tmp);
 	}
 	free(tmp);
 	if (err) {
-		aw_warn("%s: %s", path, strerror(err));
+		aw_warn("%s: %s%s", path, direct ? "write error: " : "", strerror(err));
 		aw_rval = 1;
 		return -1;
 	}

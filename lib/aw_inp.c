@@ -959,6 +959,9 @@ struct aw_net *aw_net_load(const char *path)
 	char *p = text, *end = text + len;
 	long no = 0;
 
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;	/* a UTF-8 byte-order mark (Notepad) */
+
 	while (p < end && sec != S_END) {
 		char *e = memchr(p, '\n', (size_t)(end - p));
 		if (!e)

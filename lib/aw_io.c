@@ -26,6 +26,7 @@ struct aw_reader {
 	char *buf;		/* decompressed data */
 	size_t cap, start, end;
 	int eof;		/* current file has no more data */
+	int failed;		/* it ended in an error: its last line may be cut */
 	long lineno;
 };
 
@@ -60,6 +61,7 @@ static int open_next(struct aw_reader *r)
 		r->eof = 0;
 		r->gz = -1;	/* unknown until the first bytes are seen */
 		r->zdone = 0;
+		r->failed = 0;
 		r->lineno = 0;
 		return 1;
 	}
@@ -99,8 +101,10 @@ static size_t fill(struct aw_reader *r)
 		unsigned char magic[2];
 		ssize_t k = read_full(r->fd, magic, 2);
 		if (k <= 0) {
-			if (k < 0)
+			if (k < 0) {
 				aw_error_at(r->name, 0, "read error: %s", strerror(errno));
+				r->failed = 1;
+			}
 			r->eof = 1;
 			return 0;
 		}
@@ -128,6 +132,7 @@ static size_t fill(struct aw_reader *r)
 		ssize_t k = read_full(r->fd, r->buf + r->end, r->cap - r->end);
 		if (k < 0) {
 			aw_error_at(r->name, r->lineno + 1, "read error: %s", strerror(errno));
+			r->failed = 1;
 			k = 0;
 		}
 		if (k == 0)
@@ -141,12 +146,14 @@ static size_t fill(struct aw_reader *r)
 			ssize_t k = read_full(r->fd, r->in, INCHUNK);
 			if (k < 0) {
 				aw_error_at(r->name, r->lineno + 1, "read error: %s", strerror(errno));
-				r->eof = 1;
+				r->eof = r->failed = 1;
 				break;
 			}
 			if (k == 0) {
-				if (!r->zdone)
+				if (!r->zdone) {
 					aw_error_at(r->name, r->lineno + 1, "truncated gzip input");
+					r->failed = 1;
+				}
 				r->eof = 1;
 				break;
 			}
@@ -172,7 +179,7 @@ static size_t fill(struct aw_reader *r)
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
 			aw_error_at(r->name, r->lineno + 1, "corrupt gzip input: %s",
 			    r->z.msg ? r->z.msg : "inflate failed");
-			r->eof = 1;
+			r->eof = r->failed = 1;
 			break;
 		}
 	}
@@ -196,6 +203,15 @@ static int make_room(struct aw_reader *r)
 	return 0;
 }
 
+/* a UTF-8 byte-order mark before the first line of a file (Windows editors write one) */
+static void skip_bom(const struct aw_reader *r, char **s, size_t *n)
+{
+	if (r->lineno == 1 && *n >= 3 && memcmp(*s, "\xef\xbb\xbf", 3) == 0) {
+		*s += 3;
+		*n -= 3;
+	}
+}
+
 int aw_reader_line(struct aw_reader *r, char **line, size_t *len)
 {
 	for (;;) {
@@ -208,11 +224,16 @@ int aw_reader_line(struct aw_reader *r, char **line, size_t *len)
 			if (n && s[n - 1] == '\r')
 				n--;
 			s[n] = 0;
+			skip_bom(r, &s, &n);
 			*line = s;
 			*len = n;
 			return 1;
 		}
 		if (r->eof || r->fd < 0) {
+			if (r->start < r->end && r->failed) {
+				r->start = r->end;	/* cut off by the error reported */
+				continue;
+			}
 			if (r->start < r->end) {	/* last line without "\n" */
 				char *s = r->buf + r->start;
 				size_t n = r->end - r->start;
@@ -223,6 +244,7 @@ int aw_reader_line(struct aw_reader *r, char **line, size_t *len)
 				if (n && s[n - 1] == '\r')
 					n--;
 				s[n] = 0;
+				skip_bom(r, &s, &n);
 				*line = s;
 				*len = n;
 				return 1;
@@ -266,7 +288,15 @@ long aw_reader_bytes(struct aw_reader *r, void *out, size_t n)
 		k = n;
 	memcpy(out, r->buf + r->start, k);
 	r->start += k;
+	/* lines handed out, for the messages of the reader itself */
+	for (const char *p = out, *e = p + k; (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		r->lineno++;
 	return (long)k;
+}
+
+int aw_reader_failed(const struct aw_reader *r)
+{
+	return r->failed;
 }
 
 int aw_reader_next_file(struct aw_reader *r)
@@ -424,8 +454,20 @@ static void put_escaped(struct aw_writer *w, const char *s, size_t n)
 	putch(w, '"');
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
 			continue;
+		if (c >= 0x80) {
+			int k = aw_utf8_len(s + i, n - i);
+			if (k) {
+				i += (size_t)k - 1;
+				continue;
+			}
+			/* not UTF-8 (a Latin-1 file, say): U+FFFD keeps the output valid */
+			put(w, s + run, i - run);
+			put(w, "\xef\xbf\xbd", 3);
+			run = i + 1;
+			continue;
+		}
 		put(w, s + run, i - run);
 		run = i + 1;
 		switch (c) {
@@ -442,6 +484,13 @@ static void put_escaped(struct aw_writer *w, const char *s, size_t n)
 	}
 	put(w, s + run, n - run);
 	putch(w, '"');
+}
+
+void aw_json_quote(struct aw_buf *b, const char *s)
+{
+	struct aw_writer *w = aw_writer_mem(b);
+	aw_w_str(w, NULL, s);
+	aw_writer_close(w);
 }
 
 /* first[] bit 1: nothing written yet at this level; bit 2: the level is an array */

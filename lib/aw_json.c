@@ -30,13 +30,20 @@ static int hexval(int c)
 	return -1;
 }
 
+/* the bytes that end a plain ASCII run inside a string: quote, backslash, control
+ * characters, and the lead bytes of UTF-8 sequences (checked one sequence at a time) */
+static const unsigned char stops[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
 /* at the opening quote; leaves p after the closing quote. *esc set when escapes occur. */
 static int string(struct scan *s, unsigned char *esc)
 {
 	const char *p = s->p + 1, *end = s->end;
 	*esc = 0;
 	for (;;) {
-		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		while (p < end && !stops[(unsigned char)*p])
 			p++;
 		if (p >= end) {
 			s->err = "unterminated string";
@@ -47,6 +54,15 @@ static int string(struct scan *s, unsigned char *esc)
 		if ((unsigned char)*p < 0x20) {
 			s->err = "control character in string";
 			return -1;
+		}
+		if ((unsigned char)*p >= 0x80) {
+			int k = aw_utf8_len(p, (size_t)(end - p));
+			if (!k) {
+				s->err = "invalid UTF-8 in string";
+				return -1;
+			}
+			p += k;
+			continue;
 		}
 		*esc = 1;
 		if (++p >= end) {
@@ -76,16 +92,20 @@ static int string(struct scan *s, unsigned char *esc)
 
 static int number(struct scan *s)
 {
-	const char *p = s->p, *end = s->end;
+	const char *p = s->p, *end = s->end, *digits;
+	long exp = 0;
+	int eneg = 0;
 	if (p < end && *p == '-')
 		p++;
 	if (p >= end || *p < '0' || *p > '9')
 		goto bad;
+	digits = p;
 	if (*p == '0')
 		p++;
 	else
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
+	exp = p - digits;
 	if (p < end && *p == '.') {
 		p++;
 		if (p >= end || *p < '0' || *p > '9')
@@ -94,13 +114,21 @@ static int number(struct scan *s)
 			p++;
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
+		long e = 0;
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
-			p++;
+			eneg = *p++ == '-';
 		if (p >= end || *p < '0' || *p > '9')
 			goto bad;
 		while (p < end && *p >= '0' && *p <= '9')
-			p++;
+			if ((e = e * 10 + (*p++ - '0')) > 100000)
+				e = 100000;
+		exp = eneg ? exp - e : exp + e;
+	}
+	/* beyond about 1e308 a number has no double: rare, so only then the exact test */
+	if (exp > 300 && isinf(aw_strtonum(s->p, (size_t)(p - s->p)))) {
+		s->err = "number out of range";
+		return -1;
 	}
 	s->p = p;
 	return 0;

@@ -67,7 +67,24 @@ int aw_probmodel_write(struct aw_probmodel *m, const char *path)
 	aw_buf_printf(&out, "xgboost ubj %zu\n", model.len);
 	aw_buf_put(&out, model.s, model.len);
 
-	rc = aw_replace_file(path, out.s, out.len);
+	struct stat sb;
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		/* a device or a pipe (-o /dev/stdout): written into, never replaced */
+		int fd;
+		rc = -1;
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+		    aw_write_all(fd, out.s, out.len) != 0) {
+			aw_warn("%s: write error: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+		} else if (close(fd) != 0) {
+			aw_warn("%s: write error: %s", path, strerror(errno));
+		} else {
+			rc = 0;
+		}
+	} else {
+		rc = aw_replace_file(path, out.s, out.len);
+	}
 	aw_buf_free(&head);
 	aw_buf_free(&model);
 	aw_buf_free(&out);

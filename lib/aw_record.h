@@ -21,6 +21,9 @@ int aw_reader_line(struct aw_reader *r, char **line, size_t *len);
  * file, 0 at the end of the current file (then aw_reader_next_file). */
 long aw_reader_bytes(struct aw_reader *r, void *buf, size_t n);
 int aw_reader_next_file(struct aw_reader *r);	/* 1 when another file is open */
+/* 1 when the current file ended in an error (reported): truncated or corrupt gzip, a read
+ * error. aw_reader_line drops its incomplete last line; byte readers should too. */
+int aw_reader_failed(const struct aw_reader *r);
 const char *aw_reader_name(const struct aw_reader *r);	/* "<stdin>" for stdin */
 long aw_reader_lineno(const struct aw_reader *r);
 void aw_reader_close(struct aw_reader *r);
@@ -130,6 +133,10 @@ void aw_w_line(struct aw_writer *w, const char *line, size_t n);
 /* raw bytes, for non-JSON output (tables, CSV) */
 void aw_w_bytes(struct aw_writer *w, const void *p, size_t n);
 void aw_w_printf(struct aw_writer *w, const char *fmt, ...) AW_PRINTF(2, 3);
+
+/* appends s as a JSON string with its quotes, escaped as the writer does (invalid UTF-8
+ * as U+FFFD): for JSON text built outside a writer */
+void aw_json_quote(struct aw_buf *b, const char *s);
 
 /* number formatting used by the writer; returns the length written to out[32] */
 int aw_fmt_num(char *out, double v, int decimals);

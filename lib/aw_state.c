@@ -75,27 +75,6 @@ time_t aw_state_now(void)
 	return time(NULL);
 }
 
-static void json_quote(struct aw_buf *b, const char *s)
-{
-	aw_buf_putc(b, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			aw_buf_putc(b, '\\');
-			aw_buf_putc(b, c);
-		} else if (c == '\n') {
-			aw_buf_puts(b, "\\n");
-		} else if (c == '\t') {
-			aw_buf_puts(b, "\\t");
-		} else if (c < 0x20 || c == 0x7f) {
-			aw_buf_printf(b, "\\u%04x", c);
-		} else {
-			aw_buf_putc(b, c);
-		}
-	}
-	aw_buf_putc(b, '"');
-}
-
 int aw_state_name_ok(const char *s)
 {
 	size_t n = 0;
@@ -739,10 +718,11 @@ int aw_state_lock(struct aw_state *st, double wait)
 	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
 	if (ftruncate(st->lock_fd, 0) < 0 || pwrite(st->lock_fd, pid, (size_t)n, 0) < 0)
 		aw_warn("%s: %s", st->lock_path, strerror(errno));
-	if (recover(st) < 0) {
-		aw_state_unlock(st);
-		return -1;
-	}
+	/* An interrupted commit that cannot be finished now (a full disk, say) stays in the
+	 * log for the next run; until then this handle reads but does not write. */
+	if (recover(st) < 0)
+		set_damaged(st, "an interrupted commit could not be finished now (error above); "
+		    "the next run finishes it");
 	return 0;
 }
 
@@ -949,7 +929,7 @@ int aw_state_commit(struct aw_state *st, const char *who, const char *action)
 		if (!live[i])
 			continue;
 		aw_buf_printf(&lines, "{\"seq\":%lld,\"ts\":\"%s\",\"who\":", ++seq, ts);
-		json_quote(&lines, who);
+		aw_json_quote(&lines, who);
 		aw_buf_printf(&lines, ",\"action\":\"%s\",\"kind\":\"%s\",\"id\":\"%s\","
 		    "\"part\":%zu,\"parts\":%zu,\"before\":", action, c->kind, c->id, ++part, nlive);
 		if (live[i] == 2)
@@ -1201,7 +1181,8 @@ long aw_state_verify(struct aw_state *st, long long *nlines, size_t *nobjects)
 		problem(&v, log, lineno, "log ends at seq %lld but audit.head records seq %lld "
 		    "(lines removed from the end)", last_seq, hseq);
 	} else if (hseq < last_seq) {
-		problem(&v, log, lineno, "lines after seq %lld are not committed", hseq);
+		problem(&v, log, lineno, "lines after seq %lld are beyond audit.head (a commit not "
+		    "finished yet, or lines added by hand)", hseq);
 	} else if (strcmp(digest, prev) != 0) {
 		problem(&v, log, lineno, "line changed after it was written "
 		    "(its hash is not the one in audit.head)");

@@ -50,7 +50,9 @@ const char *aw_state_dir(const struct aw_state *st);
 
 /* Takes the exclusive lock, waiting up to wait seconds (0: only try once), then finishes
  * or cuts off an interrupted commit. 0, or -1 after reporting (locked elsewhere, I/O).
- * A log that disagrees with its head is not repaired: reads still work, commits refuse. */
+ * A log that disagrees with its head is not repaired, and an interrupted commit that
+ * cannot be finished now (I/O error, full disk; reported) is left to the next lock: in
+ * both cases reads still work and commits refuse (aw_state_damaged). */
 int aw_state_lock(struct aw_state *st, double wait);
 void aw_state_unlock(struct aw_state *st);
 /* the reason commits are refused, or NULL */

@@ -215,9 +215,39 @@ static void test_routing(void)
 	unlink(path);
 }
 
+/* evidence that cannot be right is refused, and what was there stays */
+static void test_hostile_evidence(void)
+{
+	static const char *const bad[] = {
+		"{\"type\":\"event\",\"id\":\"E\",\"dma\":\"A\",\"start\":\"2019-03-04T05:00:00Z\",\"end\":\"2019-03-04T04:00:00Z\"}",
+		"{\"type\":\"event\",\"id\":\"E\",\"dma\":\"A\",\"peak_p\":93}",
+		"{\"type\":\"probability\",\"dma\":\"A\",\"p_leak\":-0.2}",
+		"{\"type\":\"validation\",\"event\":\"E\",\"valid\":true,\"checks\":\"not an array\"}",
+	};
+	struct aw_evidence e;
+	struct aw_alert a;
+	struct aw_alert_opts o = { 5, 6 * 3600 };
+	struct aw_buf json = { 0 };
+	const char *err;
+	aw_evidence_init(&e, "E");
+	ok(aw_evidence_add(&e, parse("{\"type\":\"event\",\"id\":\"E\",\"dma\":\"A\",\"peak_p\":0.8}"), &err) == 0,
+	    "good event taken");
+	for (size_t i = 0; i < 3; i++)
+		ok(aw_evidence_add(&e, parse(bad[i]), &err) < 0, "refused: %s", err);
+	ok(aw_evidence_add(&e, parse(bad[3]), &err) == 0 && !e.checks, "checks that are not an array dropped");
+	is_num(e.peak_p, 0.8, 0, "peak_p unchanged");
+	aw_alert_new(&a, "A-000001", &e, &o, 0);
+	aw_alert_json(&a, &json);
+	ok(aw_json_parse(&rec, json.s, json.len, &err) == 0, "the alert is one JSON object");
+	aw_buf_free(&json);
+	aw_alert_free(&a);
+	aw_evidence_free(&e);
+}
+
 int main(void)
 {
 	aw_setprog("t-alert");
+	test_hostile_evidence();
 	test_writer_and_iter();
 	test_alerts();
 	test_routing();
