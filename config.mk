@@ -11,9 +11,9 @@ CC      ?= cc
 PKG_CONFIG ?= pkg-config
 
 # libcsv and libxgboost ship no .pc file on Debian 12; they are plain -l flags.
-PKGS    = yaml-0.1 zlib
+PKGS    = yaml-0.1 zlib libcrypto
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lyaml -lz) -lcsv -lxgboost -lm
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lyaml -lz -lcrypto) -lcsv -lxgboost -lm
 
 OPT     = -O2
 CFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -g -Wall -Wextra -Werror \
@@ -22,7 +22,8 @@ LDFLAGS =
 
 ifeq ($(FUZZ),1)
 CC      = clang
-CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 O       = build-fuzz
 else ifeq ($(SAN),1)

@@ -102,6 +102,12 @@ int main(int argc, char **argv)
 			    "probability record needs ts, dma and a numeric p_leak");
 			continue;
 		}
+		if (!(p >= 0 && p <= 1)) {
+			const struct aw_field *f = aw_get(&r, "p_leak");
+			aw_error_at(aw_reader_name(in), aw_reader_lineno(in),
+			    "p_leak outside 0 to 1: %.*s", (int)f->vlen, f->val);
+			continue;
+		}
 		for (int k = 0; k < s.n; k++)
 			free(s.v[k]);
 		s.n = 0;

@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 	if (o.utc && o.tz)
 		aw_usage_error("--utc and --tz exclude each other");
 	struct aw_config *cfg = aw_config_load(NULL);
-	if (sensors && aw_config_add_sensors_csv(cfg, sensors))
+	if (sensors && aw_config_add_sensors_csv(cfg, sensors) < 0)
 		return aw_finish() ? 1 : 1;
 	o.stats = o.stats && !aw_opt_quiet;
 	struct aw_ingest *g = aw_ingest_new(cfg, &o);

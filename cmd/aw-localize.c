@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "aw.h"
-#include "aw_evidence.h"
+#include "aw_evdata.h"
 #include "aw_localize.h"
-#include "aw_netcfg.h"
+#include "aw_impact.h"
 
 enum { O_SENS = AW_LONG, O_WINDOW, O_DAYS, O_GEOJSON, O_PASS };
 
@@ -118,7 +118,12 @@ int main(int argc, char **argv)
 	if (method == AW_LOC_SENSITIVITY && !sens_path)
 		aw_usage_error("the sensitivity method needs a matrix: --sensitivity FILE");
 
-	struct aw_net *net = aw_net_from_config(conf, netfile, assets);
+	const char *why;
+	struct aw_net *net = aw_net_from_config(conf, netfile, assets, &why);
+	if (why) {
+		aw_warn("no network: give -n NET.inp or set network in the configuration");
+		aw_rval = 1;
+	}
 	struct aw_sensmat *sm = NULL;
 	if (net && method == AW_LOC_SENSITIVITY && !(sm = aw_sensmat_load(net, sens_path))) {
 		aw_net_free(net);
@@ -131,9 +136,9 @@ int main(int argc, char **argv)
 		return aw_finish();
 	}
 	static const char *const kinds[] = { "pressure", NULL };
-	struct aw_evidence ev;
-	aw_evidence_init(&ev, conf, kinds);
-	aw_evidence_read(&ev, argv + i, argc - i, pass, NULL, NULL);
+	struct aw_evdata ev;
+	aw_evdata_init(&ev, conf, kinds);
+	aw_evdata_read(&ev, argv + i, argc - i, pass, NULL, NULL);
 	int64_t *wf = aw_calloc((size_t)dopt.days + 1, sizeof *wf), *wt = aw_calloc((size_t)dopt.days + 1, sizeof *wt);
 	for (size_t e = 0; e < ev.nev; e++) {
 		aw_drop_windows(&dopt, ev.ev[e].start, wf, wt);
@@ -143,7 +148,7 @@ int main(int argc, char **argv)
 				ev.ev[e].win = w;
 		}
 	}
-	aw_evidence_feed(&ev, rfiles, nr);
+	aw_evdata_feed(&ev, rfiles, nr);
 	const struct aw_rsensors *sensors = &ev.sensors;
 
 	/* the pressure sensors on the network */
@@ -246,7 +251,7 @@ int main(int argc, char **argv)
 	free(wt);
 	free(rfiles);
 	aw_localizer_free(L);
-	aw_evidence_free(&ev);
+	aw_evdata_free(&ev);
 	aw_sensmat_free(sm);
 	aw_net_free(net);
 	aw_config_free(conf);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aw.h"
 #include "aw_net.h"
@@ -168,37 +169,6 @@ static int has_suffix(const char *s, const char *suf)
 {
 	size_t n = strlen(s), k = strlen(suf);
 	return n > k && strncasecmp(s + n - k, suf, k) == 0;
-}
-
-static void add_config_sensors(struct aw_net *net, const struct aw_config *cfg)
-{
-	const char *file = cfg->path ? cfg->path : "configuration";
-
-	for (size_t i = 0; i < cfg->nsensors; i++) {
-		const struct aw_sensor *s = &cfg->sensors[i];
-		if (!s->node || !s->kind)
-			continue;	/* an inlet named only by its DMA, or not on the network */
-		size_t e;
-		int link_first = strcmp(s->kind, "flow") == 0 && aw_net_link(net, s->node, &e);
-		if (link_first ? aw_net_add_sensor(net, s->id, s->kind, NULL, s->node) < 0 :
-		    aw_net_add_sensor(net, s->id, s->kind, s->node, NULL) < 0 &&
-		    aw_net_add_sensor(net, s->id, s->kind, NULL, s->node) < 0)
-			aw_error_at(file, 0, "sensor %s: no node or link %s in %s", s->id, s->node,
-			    net->file);
-	}
-}
-
-/* configured inlets: a DMA's inlet is a flow sensor on a link, or a link id */
-static size_t config_inlets(const struct aw_config *cfg, struct aw_inlet **in, size_t n)
-{
-	for (size_t d = 0; d < cfg->ndmas; d++)
-		for (size_t j = 0; j < cfg->dmas[d].ninlets; j++) {
-			const char *id = cfg->dmas[d].inlets[j];
-			const struct aw_sensor *s = aw_sensor_find(cfg, id);
-			*in = aw_reallocarray(*in, n + 1, sizeof **in);
-			(*in)[n++] = (struct aw_inlet){ s && s->node ? s->node : id, cfg->dmas[d].id, 0 };
-		}
-	return n;
 }
 
 /* "node:ID", "link:ID", or an id: a node when there is one, else a link */
@@ -640,11 +610,11 @@ int main(int argc, char **argv)
 	if (sensors)
 		aw_config_add_sensors_csv(cfg, sensors);
 	if (cfg->nsensors)
-		add_config_sensors(net, cfg);
+		aw_net_add_config_sensors(net, cfg);
 	if (!net->nsensors)
 		aw_net_sensors_from_tags(net, amr);
 	nopt = ninlets;
-	ninlets = config_inlets(cfg, &inlets, ninlets);
+	ninlets = aw_net_config_inlets(cfg, &inlets, ninlets);
 	aw_net_dmas_derive(net, inlets, ninlets, cfg->path);
 
 	if (!strcmp(cmd, "summary"))

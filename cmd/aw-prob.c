@@ -42,7 +42,7 @@ static const struct aw_cmd cmds[] = {
 static const struct aw_cli cli = {
 	"[-P] [--explain-above P] -m MODEL [FILE...]\n"
 	"train -o MODEL (--leaks CSV | --labels FILE)... [--features LIST] [--seed N] [FILE...]",
-	"calibrated leak probability per DMA and step, with explanations",
+	"Calibrated leak probability per DMA and step, with explanations.",
 	opts, cmds,
 };
 

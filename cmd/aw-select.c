@@ -4,18 +4,21 @@
 
 #include "aw.h"
 
-enum { O_COUNT = AW_LONG };
+enum { O_COUNT = AW_LONG, O_SINCE, O_UNTIL, O_TFIELD };
 
 static const struct aw_opt opts[] = {
 	{ 't', "type", "TYPES", "keep records of these types (comma-separated)" },
 	{ 'w', "where", "FIELD=VALUE", "keep records whose string or number field equals VALUE (repeatable)" },
 	{ 'v', "invert", NULL, "keep the records that do not match" },
+	{ O_SINCE, "since", "TIME", "keep records whose ts (or start) is at or after TIME" },
+	{ O_UNTIL, "until", "TIME", "keep records whose ts (or start) is before TIME" },
+	{ O_TFIELD, "time-field", "FIELD", "field that --since/--until look at (default ts, else start)" },
 	{ O_COUNT, "count", NULL, "print only the number of matching records" },
 	{ 0, NULL, NULL, NULL },
 };
 
 static const struct aw_cli cli = {
-	"[-v] [-t TYPES] [-w FIELD=VALUE]... [--count] [FILE...]",
+	"[-v] [-t TYPES] [-w FIELD=VALUE]... [--since TIME] [--until TIME] [--count] [FILE...]",
 	"Pass through the records of the given types whose fields match; the rest are dropped.",
 	opts, NULL,
 };
@@ -52,8 +55,37 @@ static int cond_ok(struct aw_record *r, const struct cond *c)
 	return s && strcmp(s, c->value) == 0;
 }
 
+static int64_t arg_time(const char *opt, const char *s)
+{
+	int64_t t;
+	int zoned;
+	if (aw_parse_time(s, strlen(s), &t, &zoned))
+		aw_usage_error("%s: not a time (YYYY-MM-DD[THH:MM[:SS]][Z]): %s", opt, s);
+	return t;
+}
+
+/* 1 when the record's ts (or start) lies in [since, until); records without a time
+ * are kept only when no window is given */
+static int time_ok(struct aw_record *r, int64_t since, int64_t until, const char *field)
+{
+	if (since == INT64_MIN && until == INT64_MAX)
+		return 1;
+	const struct aw_field *f = aw_get(r, field ? field : "ts");
+	if (!f && !field)
+		f = aw_get(r, "start");
+	if (!f || f->type != AW_JSTR)
+		return 0;
+	int64_t t;
+	int zoned;
+	if (aw_parse_time(f->val, f->vlen, &t, &zoned))
+		return 0;
+	return t >= since && t < until;
+}
+
 int main(int argc, char **argv)
 {
+	int64_t since = INT64_MIN, until = INT64_MAX;
+	const char *tfield = NULL;
 	char **types = NULL;
 	size_t ntypes = 0, nconds = 0;
 	struct cond *conds = NULL;
@@ -89,6 +121,15 @@ int main(int argc, char **argv)
 		case O_COUNT:
 			count = 1;
 			break;
+		case O_SINCE:
+			since = arg_time("--since", arg);
+			break;
+		case O_UNTIL:
+			until = arg_time("--until", arg);
+			break;
+		case O_TFIELD:
+			tfield = arg;
+			break;
 		}
 	}
 	struct aw_reader *in = aw_reader_open(argv + i, argc - i);
@@ -96,7 +137,7 @@ int main(int argc, char **argv)
 	unsigned long long n = 0, seen = 0;
 	while (aw_read(in, &r)) {
 		aw_progress(++seen, "records");
-		int m = type_ok(&r, types, ntypes);
+		int m = type_ok(&r, types, ntypes) && time_ok(&r, since, until, tfield);
 		for (size_t k = 0; m && k < nconds; k++)
 			m = cond_ok(&r, &conds[k]);
 		if (m == invert)

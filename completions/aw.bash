@@ -2,9 +2,21 @@
 _aw() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} words="" files=""
 	case ${COMP_WORDS[0]##*/} in
+	aw-alert)
+		case $prev in -S|--state|-x|--exec|--retries|--backoff|--exec-timeout|--merge-gap|--close-after|--critical-flow|-w|--wait|-c|--config) files=1 ;; esac
+		words=" -S --state -x --exec --retries --backoff --exec-timeout --deliver --merge-gap --close-after --critical-flow -w --wait -c --config -q --quiet --progress -h --help --version" ;;
+	aw-anomaly)
+		case $prev in -m|--model|-t|--threshold|-o|--output|--features|--seed|--trees|--max-samples|--contamination|-c|--config) files=1 ;; esac
+		words=" train score -m --model -t --threshold -o --output --features --seed --trees --max-samples --contamination -c --config -q --quiet --progress -h --help --version" ;;
+	aw-config)
+		case $prev in -c|--config) files=1 ;; esac
+		words=" check get sensors dmas -c --config -q --quiet --progress -h --help --version" ;;
 	aw-event)
 		case $prev in --on|--off|--min-steps|--max-gap|--source|-c|--config) files=1 ;; esac
 		words=" --on --off --min-steps --max-gap --source --pass -c --config -q --quiet --progress -h --help --version" ;;
+	aw-features)
+		case $prev in --step|--interval|--lateness|-s|--sensors|-N|--network|-n|--neighbours|-k|--nearest|--tz|--from|-c|--config) files=1 ;; esac
+		words=" --step --interval --lateness -s --sensors -N --network -n --neighbours -k --nearest --tz --from -c --config -q --quiet --progress -h --help --version" ;;
 	aw-ingest)
 		case $prev in -f|--format|-s|--sensors|-d|--delimiter|--tz|--step|--qc-report|-c|--config) files=1 ;; esac
 		words=" -f --format -s --sensors -d --delimiter --decimal-comma --utc --tz --step --no-qc --qc-report --stats -c --config -q --quiet --progress -h --help --version" ;;
@@ -17,15 +29,33 @@ _aw() {
 	aw-prob)
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
+	aw-report)
+		case $prev in -p|--period|-o|--output|-f|--format|-d|--dma|-t|--title|-c|--config) files=1 ;; esac
+		words=" -p --period -o --output -f --format -d --dma -t --title -c --config -q --quiet --progress -h --help --version" ;;
+	aw-residual)
+		case $prev in -m|--model|--threshold|--robust-threshold|--reference|--accept|--warm-up|--inflow|--from|--to|-o|--output|--step|--group-size|-c|--config) files=1 ;; esac
+		words=" train -m --model -R --residuals --threshold --robust-threshold --reference --accept --warm-up --inflow --pass --from --to -o --output --step --group-size -c --config -q --quiet --progress -h --help --version" ;;
+	aw-risk)
+		case $prev in -m|--model|-o|--output|--breaks|--weather|--at|--from|--to|--horizon|--step|--history-from|-N|--network|-a|--assets|--accounts|-n|--top|--pipes|--seed|--rounds|-c|--config) files=1 ;; esac
+		words=" train score rank impact -m --model -o --output --breaks --weather --at --from --to --horizon --step --history-from -N --network -a --assets --accounts -n --top -t --table --pipes --seed --rounds -c --config -q --quiet --progress -h --help --version" ;;
+	aw-rules)
+		case $prev in -T|--threshold|-c|--config) files=1 ;; esac
+		words=" -T --threshold --pass -c --config -q --quiet --progress -h --help --version" ;;
+	aw-score)
+		case $prev in --truth|--flows|--network|--distances|--period-start|--period-end|--tz|--top|--onset-flow|--steps|--min-tpr|--max-fpr|--max-latency|-c|--config) files=1 ;; esac
+		words=" --truth --flows --network --distances --period-start --period-end --utc --tz --top --onset-flow --steps --min-tpr --max-fpr --max-latency --json -v --verbose -c --config -q --quiet --progress -h --help --version" ;;
 	aw-select)
-		case $prev in -t|--type|-w|--where|-c|--config) files=1 ;; esac
-		words=" -t --type -w --where -v --invert --count -c --config -q --quiet --progress -h --help --version" ;;
+		case $prev in -t|--type|-w|--where|--since|--until|--time-field|-c|--config) files=1 ;; esac
+		words=" -t --type -w --where -v --invert --since --until --time-field --count -c --config -q --quiet --progress -h --help --version" ;;
 	aw-validate)
 		case $prev in -n|--network|-r|--readings|-w|--workorders|--window|--days|-c|--config) files=1 ;; esac
 		words=" -n --network -r --readings -w --workorders --window --days --pass -c --config -q --quiet --progress -h --help --version" ;;
+	aw-workorder)
+		case $prev in -S|--state|--by|--note|--reason|--outcome|--status|--dma|--alert|--min-severity|--id|-w|--wait|--from-risk|--top|-c|--config) files=1 ;; esac
+		words=" propose approve reject dispatch close list show export import alerts labels audit attach evidence hold release purge -S --state --by --note --reason --outcome --status --dma --alert --json --open --min-severity --id -w --wait --from-risk --top --dry-run -c --config -q --quiet --progress -h --help --version" ;;
 	esac
 	if [ -n "$files" ]; then COMPREPLY=($(compgen -f -- "$cur")); return; fi
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-event aw-ingest aw-localize aw-network aw-prob aw-select aw-validate
+complete -F _aw aw-alert aw-anomaly aw-config aw-event aw-features aw-ingest aw-localize aw-network aw-prob aw-report aw-residual aw-risk aw-rules aw-score aw-select aw-validate aw-workorder

@@ -196,13 +196,13 @@ static int common_opt(int id, const char *arg)
 		return 1;
 	case 'h':
 		help();
-		exit(fflush(stdout) ? 1 : 0);
+		exit(aw_finish());
 	case OPT_VERSION:
 		printf("%s (AquaWatch) %s\n", aw_prog, AW_VERSION);
-		exit(fflush(stdout) ? 1 : 0);
+		exit(aw_finish());
 	case OPT_DUMP:
 		dump();
-		exit(fflush(stdout) ? 1 : 0);
+		exit(aw_finish());
 	}
 	return 0;
 }

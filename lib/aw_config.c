@@ -11,6 +11,7 @@
 
 #include "aw_cli.h"
 #include "aw_config.h"
+#include "aw_units.h"
 #include "aw_csv.h"
 #include "aw_time.h"
 
@@ -39,12 +40,18 @@ static const struct {
 	{ "sensors[].max", S_NUM },
 	{ "sensors[].inlet", S_BOOL },
 	{ "sensors[].sign", S_NUM },
+	{ "sensors[].area_m2", S_NUM },
+	/* neighbours for aw-features: sides given, or decided by mean pressure */
+	{ "sensors[].upstream[]", S_STR },
+	{ "sensors[].downstream[]", S_STR },
+	{ "sensors[].neighbours[]", S_STR },
 	/* DMAs: inlet flow meters and the figures of the water balance */
 	{ "dmas", S_CONT },
 	{ "dmas.*", S_CONT },
 	{ "dmas.*.name", S_STR },
 	{ "dmas.*.inlets[]", S_STR },
 	{ "dmas.*.outlets[]", S_STR },
+	{ "dmas.*.tanks[]", S_STR },
 	{ "dmas.*.sensors[]", S_STR },
 	{ "dmas.*.mains_km", S_NUM },
 	{ "dmas.*.connections", S_NUM },
@@ -53,6 +60,17 @@ static const struct {
 	{ "dmas.*.billed_m3_per_day", S_NUM },
 	{ "dmas.*.unbilled_m3_per_day", S_NUM },
 	{ "dmas.*.night_use_l_per_conn_h", S_NUM },
+	{ "dmas.*.apparent_loss_pct", S_NUM },
+	{ "dmas.*.night_day_factor_h", S_NUM },
+	/* reports (aw-report): night window, leakage model, detection baseline */
+	{ "report.night_start_h", S_NUM },
+	{ "report.night_end_h", S_NUM },
+	{ "report.night_day_factor_h", S_NUM },
+	{ "report.favad_n1", S_NUM },
+	{ "report.night_use_l_per_conn_h", S_NUM },
+	{ "report.apparent_loss_pct", S_NUM },
+	{ "report.manual_detection_h", S_NUM },
+	{ "report.alert_window_h", S_NUM },
 	/* quality control on ingest */
 	{ "qc.completeness", S_NUM },
 	{ "qc.stuck_samples", S_NUM },
@@ -84,11 +102,34 @@ static const struct {
 	{ "routing[].team", S_STR },
 	{ "routing[].channel", S_STR },
 	{ "approvers[]", S_STR },
+	/* users of aw-workorder: roles viewer, reviewer, approver, admin, per DMA (all when
+	 * dmas is absent) */
+	{ "users", S_CONT },
+	{ "users[].name", S_STR },
+	{ "users[].roles[]", S_STR },
+	{ "users[].dmas[]", S_STR },
+	/* how long records are kept (aw-workorder purge): 3y, 18mo, 6w, 90d */
+	{ "retention.alerts", S_STR },
+	{ "retention.workorders", S_STR },
+	{ "retention.labels", S_STR },
+	{ "retention.evidence", S_STR },
+	/* customers: AMR accounts (account, node) and critical customers on the network */
+	{ "accounts", S_STR },
+	{ "critical_customers", S_CONT },
+	{ "critical_customers[].node", S_STR },
+	{ "critical_customers[].name", S_STR },
+	{ "critical_customers[].kind", S_STR },
+	/* main-break risk (aw-risk): break history CSV, weather CSV, model */
+	{ "risk.breaks", S_STR },
+	{ "risk.weather", S_STR },
+	{ "risk.model", S_STR },
+	{ "risk.horizon_days", S_NUM },
 	/* water-quality limits per parameter (regulator) */
 	{ "quality_limits.*.min", S_NUM },
 	{ "quality_limits.*.max", S_NUM },
 	{ "quality_limits.*.max_hours_below", S_NUM },
 	{ "quality_limits.*.p95_max", S_NUM },
+	{ "quality_limits.*.merge_minutes", S_NUM },
 };
 
 static void node_free(struct aw_ynode *n)
@@ -411,7 +452,7 @@ static struct aw_sensor *add_sensor(struct aw_config *c, const char *id)
 	struct aw_sensor *s = &c->sensors[c->nsensors];
 	memset(s, 0, sizeof *s);
 	s->id = aw_strdup(id);
-	s->lo = s->hi = s->x = s->y = NAN;
+	s->lo = s->hi = s->x = s->y = s->area_m2 = NAN;
 	s->sign = 1;
 	aw_map_put(&c->sensor_index, id, c->nsensors++);
 	return s;
@@ -477,6 +518,7 @@ static void typed(struct aw_config *c, int *errors)
 			s->lo = opt_num(e, "min", s->lo);
 			s->hi = opt_num(e, "max", s->hi);
 			s->sign = opt_num(e, "sign", s->sign);
+			s->area_m2 = opt_num(e, "area_m2", s->area_m2);
 			char *inl = opt_str(e, "inlet");
 			if (inl) {
 				s->inlet = !strcmp(inl, "true") || !strcmp(inl, "yes");
@@ -498,6 +540,12 @@ static void typed(struct aw_config *c, int *errors)
 			d->connections = opt_num(e, "connections", NAN);
 			d->private_km = opt_num(e, "private_km", NAN);
 			d->pressure_m = opt_num(e, "pressure_m", NAN);
+			d->billed_m3_per_day = opt_num(e, "billed_m3_per_day", NAN);
+			d->unbilled_m3_per_day = opt_num(e, "unbilled_m3_per_day", NAN);
+			d->night_use_l_per_conn_h = opt_num(e, "night_use_l_per_conn_h", NAN);
+			d->apparent_loss_pct = opt_num(e, "apparent_loss_pct", NAN);
+			d->night_day_factor_h = opt_num(e, "night_day_factor_h", NAN);
+			d->name = opt_str(e, "name");
 			if ((l = child(e, "inlets", 6)) && l->type == AW_YSEQ) {
 				d->inlets = aw_calloc(l->nkids, sizeof *d->inlets);
 				for (size_t j = 0; j < l->nkids; j++) {
@@ -506,6 +554,20 @@ static void typed(struct aw_config *c, int *errors)
 					s->inlet = 1;
 					if (!s->dma)
 						s->dma = aw_strdup(d->id);
+				}
+			}
+			if ((l = child(e, "outlets", 7)) && l->type == AW_YSEQ) {
+				d->outlets = aw_calloc(l->nkids, sizeof *d->outlets);
+				for (size_t j = 0; j < l->nkids; j++) {
+					d->outlets[d->noutlets++] = aw_strdup(l->kids[j]->value);
+					add_sensor(c, l->kids[j]->value);
+				}
+			}
+			if ((l = child(e, "tanks", 5)) && l->type == AW_YSEQ) {
+				d->tanks = aw_calloc(l->nkids, sizeof *d->tanks);
+				for (size_t j = 0; j < l->nkids; j++) {
+					d->tanks[d->ntanks++] = aw_strdup(l->kids[j]->value);
+					add_sensor(c, l->kids[j]->value);
 				}
 			}
 			if ((l = child(e, "sensors", 7)) && l->type == AW_YSEQ)
@@ -587,7 +649,14 @@ void aw_config_free(struct aw_config *c)
 		for (size_t j = 0; j < c->dmas[i].ninlets; j++)
 			free(c->dmas[i].inlets[j]);
 		free(c->dmas[i].inlets);
+		for (size_t j = 0; j < c->dmas[i].noutlets; j++)
+			free(c->dmas[i].outlets[j]);
+		free(c->dmas[i].outlets);
+		for (size_t j = 0; j < c->dmas[i].ntanks; j++)
+			free(c->dmas[i].tanks[j]);
+		free(c->dmas[i].tanks);
 		free(c->dmas[i].id);
+		free(c->dmas[i].name);
 	}
 	free(c->dmas);
 	free(c->path), free(c->timezone), free(c->network), free(c->assets);
@@ -609,7 +678,7 @@ struct scsv {
 	const char *file;
 	int col[16];		/* index of each wanted column, -1 absent */
 	int battledim;
-	int errors;
+	int errors, header_bad;
 };
 
 enum { C_ID, C_NODE, C_LINK, C_KIND, C_UNIT, C_X, C_Y, C_DMA, C_TYPE, C_ELEM, C_ELEMID, C_POS, C_N };
@@ -634,6 +703,7 @@ static int scsv_row(const struct aw_csv_row *row, void *ctx)
 		if (s->col[C_ID] < 0 || s->col[C_KIND] < 0) {
 			aw_error_at(s->file, row->line, "sensor table needs the columns sensor and kind");
 			s->errors++;
+			s->header_bad = 1;
 			return 1;
 		}
 		return 0;
@@ -645,10 +715,19 @@ static int scsv_row(const struct aw_csv_row *row, void *ctx)
 		s->errors++;
 		return 0;
 	}
-	if (s->battledim && aw_strcaseeq(kind, "amr"))
+	if (s->battledim && (aw_strcaseeq(kind, "amr") || aw_strcaseeq(kind, "amr_demand")))
 		return 0;	/* AMR demand nodes are accounts, not SCADA sensors */
 	if (!known_kind(kind)) {
 		aw_error_at(s->file, row->line, "sensor %s: unknown kind '%s'", id, kind);
+		s->errors++;
+		return 0;
+	}
+	double scale, offset;
+	if (COL(C_UNIT) && aw_unit_canonical(kind) &&
+	    aw_unit_factor(kind, COL(C_UNIT), &scale, &offset) < 0) {
+		/* left out: its values would be taken as canonical units */
+		aw_error_at(s->file, row->line, "sensor %s: unknown unit '%s' for %s", id,
+		    COL(C_UNIT), kind);
 		s->errors++;
 		return 0;
 	}
@@ -676,7 +755,7 @@ static int scsv_row(const struct aw_csv_row *row, void *ctx)
 int aw_config_add_sensors_csv(struct aw_config *c, const char *file)
 {
 	struct scsv s = { .c = c, .file = file };
-	if (aw_csv_file(file, ',', scsv_row, &s) < 0)
+	if (aw_csv_file(file, ',', scsv_row, &s) < 0 || s.header_bad)
 		return -1;
-	return s.errors ? -1 : 0;
+	return s.errors ? 1 : 0;
 }

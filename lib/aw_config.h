@@ -23,13 +23,21 @@ struct aw_sensor {
 	double x, y;		/* coordinates when known (NAN otherwise) */
 	int inlet;		/* flow meter at a DMA inlet */
 	double sign;		/* +1 / -1: flow direction into the DMA */
+	double area_m2;		/* level sensors of tanks: surface area (NAN unknown) */
 };
 
 struct aw_dma {
-	char *id;
+	char *id, *name;	/* name: for people, or NULL */
 	char **inlets;		/* flow sensors (positive into the DMA unless sign -1) */
 	size_t ninlets;
-	double mains_km, connections, private_km, pressure_m;	/* water balance figures */
+	char **outlets;		/* flow sensors carrying water out of the DMA */
+	size_t noutlets;
+	char **tanks;		/* level sensors of the DMA's storage (area_m2 of the sensor) */
+	size_t ntanks;
+	/* water balance figures; NAN when not configured */
+	double mains_km, connections, private_km, pressure_m;
+	double billed_m3_per_day, unbilled_m3_per_day, night_use_l_per_conn_h;
+	double apparent_loss_pct, night_day_factor_h;
 };
 
 struct aw_config {
@@ -60,6 +68,8 @@ char *aw_config_file(const struct aw_config *c, const char *name);
 
 const struct aw_sensor *aw_sensor_find(const struct aw_config *c, const char *id);
 /* adds sensors from a CSV: the generator's sensors.csv (sensor,node,link,kind,unit,...)
- * or BattLeDIM's (sensor_type,element_type,element_id,unit,...). 0 or -1 (reported). */
+ * or BattLeDIM's (sensor_type,element_type,element_id,unit,...). 0; 1 when rows were
+ * bad (reported, those sensors left out); -1 when the file is unreadable or not a sensor
+ * table (reported). */
 int aw_config_add_sensors_csv(struct aw_config *c, const char *file);
 #endif

@@ -254,11 +254,331 @@ int aw_gbm_save(struct aw_gbm *g, struct aw_buf *out)
 	return 0;
 }
 
+/* ---- model bytes ----
+ * XGBoost 1.7 reads its UBJSON without bounds checks and follows the node indices of a
+ * tree blindly: a damaged model makes it read past the buffer, allocate without limit,
+ * loop or crash while predicting. So the bytes are checked first: the subset of UBJSON
+ * XGBoost writes, every length inside the buffer, nesting bounded, and trees that are
+ * trees (numerical splits on features below num_feature, children in range, each node
+ * reached once from the root, parents agreeing, ids 0..n-1, one output group). */
+
+#define UBJ_DEPTH 32
+#define TREE_DEPTH 1024
+
+struct ubj {
+	const unsigned char *p, *e;
+	const char *why;
+	long long ntrees, num_trees, num_feature, max_split;
+	unsigned char *seen_id;	/* tree ids seen so far */
+	size_t nseen;
+};
+
+/* a typed array of the tree being read: count and its big-endian payload */
+struct ubj_arr {
+	const unsigned char *v;
+	long long n;
+	int type;
+};
+
+struct ubj_tree {
+	struct ubj_arr left, right, parents, split, split_type, categories;
+	long long id;
+};
+
+static int ubj_fail(struct ubj *u, const char *why)
+{
+	if (!u->why)
+		u->why = why;
+	return -1;
+}
+
+static long long be(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	if (n < 8 && (v >> (8 * n - 1) & 1))
+		v |= ~(uint64_t)0 << (8 * n);	/* sign extension */
+	return (long long)v;
+}
+
+static int ubj_size(int type)
+{
+	switch (type) {
+	case 'i': case 'U': case 'C': return 1;
+	case 'I': return 2;
+	case 'l': case 'd': return 4;
+	case 'L': case 'D': return 8;
+	}
+	return 0;
+}
+
+/* the 'L' length XGBoost writes before strings, keys and counts */
+static int ubj_len(struct ubj *u, long long *n)
+{
+	if (u->e - u->p < 9 || *u->p != 'L')
+		return ubj_fail(u, "bad length");
+	*n = be(u->p + 1, 8);
+	u->p += 9;
+	if (*n < 0 || *n > u->e - u->p)
+		return ubj_fail(u, "length beyond the end");
+	return 0;
+}
+
+/* a decimal number written as a string ("num_feature": "6") */
+static long long ubj_strnum(const unsigned char *s, long long n)
+{
+	long long v = 0;
+	if (n < 1 || n > 9)
+		return -1;
+	for (long long i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static long long arr_at(const struct ubj_arr *a, long long i)
+{
+	return a->type == 'U' ? a->v[i] : be(a->v + 4 * i, 4);
+}
+
+static int tree_check(struct ubj *u, struct ubj_tree *t)
+{
+	long long n = t->left.n;
+	if (!t->left.v || !t->right.v || !t->parents.v || !t->split.v || !t->split_type.v ||
+	    t->left.type != 'l' || t->right.type != 'l' || t->parents.type != 'l' ||
+	    t->split.type != 'l' || t->split_type.type != 'U' || n < 1 || t->right.n != n ||
+	    t->parents.n != n || t->split.n != n || t->split_type.n != n)
+		return ubj_fail(u, "tree without its node arrays");
+	if (t->categories.n)
+		return ubj_fail(u, "categorical splits");
+	if (t->id < 0 || t->id >= u->e - u->p + u->ntrees + 1)
+		return ubj_fail(u, "bad tree id");
+	if ((size_t)t->id >= u->nseen) {
+		size_t k = (size_t)t->id + 1;
+		u->seen_id = aw_realloc(u->seen_id, k);
+		memset(u->seen_id + u->nseen, 0, k - u->nseen);
+		u->nseen = k;
+	}
+	if (u->seen_id[t->id]++)
+		return ubj_fail(u, "two trees with one id");
+	u->ntrees++;
+
+	/* depth-first from the root: every node once, children in range */
+	long long *stack = aw_reallocarray(NULL, (size_t)n, 2 * sizeof *stack);
+	unsigned char *seen = aw_calloc((size_t)n, 1);
+	long long top = 0;
+	int rc = 0;
+	stack[0] = 0, stack[1] = 0;
+	seen[0] = 1;
+	if ((arr_at(&t->parents, 0) & 0x7fffffff) != 0x7fffffff)
+		rc = ubj_fail(u, "tree root with a parent");
+	for (top = 1; top > 0 && rc == 0;) {
+		top--;
+		long long nid = stack[2 * top], depth = stack[2 * top + 1];
+		long long l = arr_at(&t->left, nid), r = arr_at(&t->right, nid);
+		if (arr_at(&t->split_type, nid) != 0) {
+			rc = ubj_fail(u, "categorical splits");
+			break;
+		}
+		if (l == -1)
+			continue;
+		long long f = arr_at(&t->split, nid);
+		if (f < 0) {
+			rc = ubj_fail(u, "negative split feature");
+			break;
+		}
+		if (f > u->max_split)
+			u->max_split = f;
+		if (depth >= TREE_DEPTH) {
+			rc = ubj_fail(u, "tree too deep");
+			break;
+		}
+		long long kids[2] = { l, r };
+		for (int k = 0; k < 2 && rc == 0; k++) {
+			long long c = kids[k];
+			if (c < 1 || c >= n || seen[c] || (arr_at(&t->parents, c) & 0x7fffffff) != nid)
+				rc = ubj_fail(u, "tree nodes do not form a tree");
+			else {
+				seen[c] = 1;
+				stack[2 * top] = c, stack[2 * top + 1] = depth + 1;
+				top++;
+			}
+		}
+	}
+	free(stack);
+	free(seen);
+	return rc;
+}
+
+static int ubj_value(struct ubj *u, int depth, const unsigned char *key, long long klen,
+    struct ubj_tree *t);
+
+/* [ ... ]: typed ($T#L n), counted (#L n) or ended by ']' */
+static int ubj_array(struct ubj *u, int depth, const unsigned char *key, long long klen,
+    struct ubj_tree *t)
+{
+	long long n;
+	if (u->p < u->e && *u->p == '$') {
+		if (u->e - u->p < 2)
+			return ubj_fail(u, "truncated array");
+		int type = u->p[1], size = ubj_size(type);
+		u->p += 2;
+		if (!(type == 'd' || type == 'U' || type == 'l' || type == 'L') || u->p == u->e ||
+		    *u->p++ != '#' || ubj_len(u, &n) < 0)
+			return ubj_fail(u, "bad typed array");
+		if (n > (u->e - u->p) / size)
+			return ubj_fail(u, "array beyond the end");
+		struct ubj_arr a = { u->p, n, type }, *dst = NULL;
+#define KEY(s) (klen == (long long)sizeof s - 1 && memcmp(key, s, sizeof s - 1) == 0)
+		if (t && KEY("left_children"))
+			dst = &t->left;
+		else if (t && KEY("right_children"))
+			dst = &t->right;
+		else if (t && KEY("parents"))
+			dst = &t->parents;
+		else if (t && KEY("split_indices"))
+			dst = &t->split;
+		else if (t && KEY("split_type"))
+			dst = &t->split_type;
+		else if (t && KEY("categories"))
+			dst = &t->categories;
+		if (dst)
+			*dst = a;
+		u->p += n * size;
+		return 0;
+	}
+	if (u->p < u->e && *u->p == '#') {
+		u->p++;
+		if (ubj_len(u, &n) < 0)
+			return -1;
+		if (n > u->e - u->p)
+			return ubj_fail(u, "array beyond the end");
+		int tree_info = KEY("tree_info");
+		for (long long i = 0; i < n; i++) {
+			if (tree_info && (u->p == u->e || ubj_size(*u->p) == 0 || ubj_size(*u->p) > 8 ||
+			    *u->p == 'd' || *u->p == 'D' ||
+			    u->e - u->p <= ubj_size(*u->p) || be(u->p + 1, ubj_size(*u->p)) != 0))
+				return ubj_fail(u, "tree for another output group");
+			if (ubj_value(u, depth + 1, NULL, 0, NULL) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	while (u->p < u->e && *u->p != ']')
+		if (ubj_value(u, depth + 1, NULL, 0, NULL) < 0)
+			return -1;
+	if (u->p == u->e)
+		return ubj_fail(u, "truncated array");
+	u->p++;
+	return 0;
+}
+
+/* { key value ... }: a tree when it has left_children */
+static int ubj_object(struct ubj *u, int depth, const unsigned char *okey, long long oklen)
+{
+	struct ubj_tree t = { .id = -1 };
+	int is_tree = 0;
+	while (u->p < u->e && *u->p != '}') {
+		long long klen;
+		if (ubj_len(u, &klen) < 0)
+			return -1;
+		const unsigned char *key = u->p;
+		u->p += klen;
+		if (u->p < u->e && *u->p == 'S' && ((klen == 11 && !memcmp(key, "num_feature", 11)) ||
+		    (klen == 9 && !memcmp(key, "num_trees", 9)))) {
+			const unsigned char *s0 = u->p;
+			long long sl;
+			u->p++;
+			if (ubj_len(u, &sl) < 0)
+				return -1;
+			long long v = ubj_strnum(u->p, sl);
+			u->p = s0;
+			if (v < 0)
+				return ubj_fail(u, "bad number");
+			if (oklen == 19 && !memcmp(okey, "learner_model_param", 19) && key[4] == 'f')
+				u->num_feature = v;
+			if (oklen == 18 && !memcmp(okey, "gbtree_model_param", 18) && key[4] == 't')
+				u->num_trees = v;
+		}
+		if (klen == 2 && !memcmp(key, "id", 2) && u->p < u->e && ubj_size(*u->p) &&
+		    *u->p != 'd' && *u->p != 'D' && *u->p != 'C' && u->e - u->p > ubj_size(*u->p))
+			t.id = be(u->p + 1, ubj_size(*u->p));
+		if (klen == 13 && !memcmp(key, "left_children", 13))
+			is_tree = 1;
+		if (ubj_value(u, depth + 1, key, klen, &t) < 0)
+			return -1;
+	}
+	if (u->p == u->e)
+		return ubj_fail(u, "truncated object");
+	u->p++;
+	return is_tree ? tree_check(u, &t) : 0;
+}
+
+static int ubj_value(struct ubj *u, int depth, const unsigned char *key, long long klen,
+    struct ubj_tree *t)
+{
+	long long n;
+	if (u->p == u->e)
+		return ubj_fail(u, "truncated");
+	if (depth > UBJ_DEPTH)
+		return ubj_fail(u, "nested too deep");
+	int c = *u->p++, size = ubj_size(c);
+	switch (c) {
+	case 'Z': case 'T': case 'F':
+		return 0;
+	case '{':
+		return ubj_object(u, depth, key, klen);
+	case '[':
+		return ubj_array(u, depth, key, klen, t);
+	case 'S':
+		if (ubj_len(u, &n) < 0)
+			return -1;
+		u->p += n;
+		return 0;
+	case 'i': case 'U': case 'I': case 'l': case 'L': case 'd': case 'C':
+		if (u->e - u->p < size)
+			return ubj_fail(u, "truncated number");
+		u->p += size;
+		return 0;
+	}
+	return ubj_fail(u, "unknown value type");
+}
+#undef KEY
+
+/* 0 when XGBoost can safely load and use the bytes, else -1 and *why */
+static int model_check(const void *buf, size_t len, const char **why)
+{
+	struct ubj u = { buf, (const unsigned char *)buf + len, NULL, 0, -1, -1, -1, NULL, 0 };
+	int rc = ubj_value(&u, 0, NULL, 0, NULL);
+	if (rc == 0 && u.p != u.e)
+		rc = ubj_fail(&u, "bytes after the model");
+	if (rc == 0 && (u.num_feature < 0 || u.num_trees < 0))
+		rc = ubj_fail(&u, "num_feature or num_trees missing");
+	if (rc == 0 && u.num_trees != u.ntrees)
+		rc = ubj_fail(&u, "num_trees disagrees with the trees");
+	if (rc == 0 && (long long)u.nseen != u.ntrees)
+		rc = ubj_fail(&u, "tree ids are not 0..n-1");
+	if (rc == 0 && u.max_split >= u.num_feature)
+		rc = ubj_fail(&u, "split on a feature beyond num_feature");
+	free(u.seen_id);
+	*why = u.why;
+	return rc;
+}
+
 struct aw_gbm *aw_gbm_load(const void *buf, size_t len, int nthread)
 {
 	BoosterHandle b;
 
 	xgb_init();
+	const char *why;
+
+	if (model_check(buf, len, &why) < 0) {
+		aw_warn("xgboost: loading the model: damaged model (%s)", why);
+		return NULL;
+	}
 	if (XGBoosterCreate(NULL, 0, &b) != 0) {
 		xgb_fail("booster");
 		return NULL;

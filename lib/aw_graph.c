@@ -236,3 +236,46 @@ size_t aw_net_nearest_nodes(struct aw_net *net, size_t node, const size_t *nodes
 			top_k(out, &got, k, i, aw_net_node_dist(net, node, nodes[i]));
 	return got;
 }
+
+/* can water go from u along link l? */
+static int flows_from(const struct aw_net *net, size_t l, size_t u)
+{
+	const struct aw_link *k = &net->links[l];
+	if (k->closed)
+		return 0;
+	return k->n1 == u || (k->type == AW_PIPE && !k->check);
+}
+
+void aw_net_dijkstra_flow(const struct aw_net *net, const size_t *src, size_t nsrc,
+    double *dist, size_t *prev_link)
+{
+	struct heap h = { 0 };
+
+	for (size_t i = 0; i < net->nnodes; i++) {
+		dist[i] = INFINITY;
+		if (prev_link)
+			prev_link[i] = SIZE_MAX;
+	}
+	for (size_t s = 0; s < nsrc; s++) {
+		dist[src[s]] = 0;
+		heap_push(&h, 0, src[s]);
+	}
+	while (h.n) {
+		struct heap_item it = heap_pop(&h);
+		if (it.d > dist[it.node])
+			continue;
+		for (size_t e = net->adj_start[it.node]; e < net->adj_start[it.node + 1]; e++) {
+			size_t v = net->adj_node[e], l = net->adj_link[e];
+			if (!flows_from(net, l, it.node))
+				continue;
+			double nd = it.d + aw_net_link_weight(net, l);
+			if (nd < dist[v]) {
+				dist[v] = nd;
+				if (prev_link)
+					prev_link[v] = l;
+				heap_push(&h, nd, v);
+			}
+		}
+	}
+	free(h.a);
+}

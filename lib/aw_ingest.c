@@ -180,24 +180,24 @@ static void format_parts(struct isensor *s)
 {
 	aw_buf_reset(&s->head);
 	aw_buf_reset(&s->tail);
-	/* ids and kinds come from files: escape them like the writer does */
+	/* ids, DMAs and nodes come from files: escaped like the writer does */
 	struct aw_buf *b = &s->head;
-	aw_buf_puts(b, "\",\"sensor\":\"");
-	for (const char *p = s->id; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			aw_buf_putc(b, '\\');
-		if ((unsigned char)*p < 0x20)
-			aw_buf_printf(b, "\\u%04x", (unsigned char)*p);
-		else
-			aw_buf_putc(b, *p);
-	}
-	aw_buf_printf(b, "\",\"kind\":\"%s\",\"value\":", s->kind);
+	aw_buf_puts(b, "\",\"sensor\":");
+	aw_json_quote(b, s->id);
+	aw_buf_puts(b, ",\"kind\":");
+	aw_json_quote(b, s->kind);
+	aw_buf_puts(b, ",\"value\":");
 	b = &s->tail;
-	aw_buf_printf(b, ",\"unit\":\"%s\"", s->unit);
-	if (s->dma)
-		aw_buf_printf(b, ",\"dma\":\"%s\"", s->dma);
-	if (s->node)
-		aw_buf_printf(b, ",\"node\":\"%s\"", s->node);
+	aw_buf_puts(b, ",\"unit\":");
+	aw_json_quote(b, s->unit);
+	if (s->dma) {
+		aw_buf_puts(b, ",\"dma\":");
+		aw_json_quote(b, s->dma);
+	}
+	if (s->node) {
+		aw_buf_puts(b, ",\"node\":");
+		aw_json_quote(b, s->node);
+	}
 	aw_buf_puts(b, ",\"qc\":\"");
 }
 
@@ -886,7 +886,7 @@ void aw_ingest_run(struct aw_ingest *g, struct aw_reader *in)
 		g->errs_order = g->errs_dup = g->errs_num = g->errs_ts = 0;
 		if (aw_csv_read(in, g->o.delim, row, &c) < 0)
 			aw_rval = 1;
-		if (!c.header_done)
+		if (!c.header_done && !aw_reader_failed(in))
 			aw_error_at(g->file, 0, "empty input, no header line");
 		long skipped[] = { g->errs_order, g->errs_dup, g->errs_num, g->errs_ts };
 		static const char *what[] = { "out-of-order samples", "duplicate samples", "unreadable values", "bad timestamps" };

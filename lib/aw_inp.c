@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aw_net.h"
 
@@ -97,8 +98,10 @@ static void vmsg(struct ctx *c, int note, const char *fmt, va_list ap)
 	char text[512];
 
 	vsnprintf(text, sizeof text, fmt, ap);
-	c->msgs = aw_reallocarray(c->msgs, c->nmsgs + 1, sizeof *c->msgs);
-	c->msgs[c->nmsgs++] = (struct msg){ c->no, c->nmsgs, note, aw_strdup(text) };
+	size_t seq = c->nmsgs++;
+	if ((seq & c->nmsgs) == 0)	/* grow at powers of two */
+		c->msgs = aw_reallocarray(c->msgs, 2 * c->nmsgs, sizeof *c->msgs);
+	c->msgs[seq] = (struct msg){ c->no, seq, note, aw_strdup(text) };
 	if (!note)
 		c->net->nerrors++;
 }
@@ -955,6 +958,9 @@ struct aw_net *aw_net_load(const char *path)
 	const char *last_comment = NULL;
 	char *p = text, *end = text + len;
 	long no = 0;
+
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;	/* a UTF-8 byte-order mark (Notepad) */
 
 	while (p < end && sec != S_END) {
 		char *e = memchr(p, '\n', (size_t)(end - p));

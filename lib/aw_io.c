@@ -26,6 +26,7 @@ struct aw_reader {
 	char *buf;		/* decompressed data */
 	size_t cap, start, end;
 	int eof;		/* current file has no more data */
+	int failed;		/* it ended in an error: its last line may be cut */
 	long lineno;
 };
 
@@ -60,6 +61,7 @@ static int open_next(struct aw_reader *r)
 		r->eof = 0;
 		r->gz = -1;	/* unknown until the first bytes are seen */
 		r->zdone = 0;
+		r->failed = 0;
 		r->lineno = 0;
 		return 1;
 	}
@@ -99,8 +101,10 @@ static size_t fill(struct aw_reader *r)
 		unsigned char magic[2];
 		ssize_t k = read_full(r->fd, magic, 2);
 		if (k <= 0) {
-			if (k < 0)
+			if (k < 0) {
 				aw_error_at(r->name, 0, "read error: %s", strerror(errno));
+				r->failed = 1;
+			}
 			r->eof = 1;
 			return 0;
 		}
@@ -128,6 +132,7 @@ static size_t fill(struct aw_reader *r)
 		ssize_t k = read_full(r->fd, r->buf + r->end, r->cap - r->end);
 		if (k < 0) {
 			aw_error_at(r->name, r->lineno + 1, "read error: %s", strerror(errno));
+			r->failed = 1;
 			k = 0;
 		}
 		if (k == 0)
@@ -141,12 +146,14 @@ static size_t fill(struct aw_reader *r)
 			ssize_t k = read_full(r->fd, r->in, INCHUNK);
 			if (k < 0) {
 				aw_error_at(r->name, r->lineno + 1, "read error: %s", strerror(errno));
-				r->eof = 1;
+				r->eof = r->failed = 1;
 				break;
 			}
 			if (k == 0) {
-				if (!r->zdone)
+				if (!r->zdone) {
 					aw_error_at(r->name, r->lineno + 1, "truncated gzip input");
+					r->failed = 1;
+				}
 				r->eof = 1;
 				break;
 			}
@@ -172,7 +179,7 @@ static size_t fill(struct aw_reader *r)
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
 			aw_error_at(r->name, r->lineno + 1, "corrupt gzip input: %s",
 			    r->z.msg ? r->z.msg : "inflate failed");
-			r->eof = 1;
+			r->eof = r->failed = 1;
 			break;
 		}
 	}
@@ -196,6 +203,15 @@ static int make_room(struct aw_reader *r)
 	return 0;
 }
 
+/* a UTF-8 byte-order mark before the first line of a file (Windows editors write one) */
+static void skip_bom(const struct aw_reader *r, char **s, size_t *n)
+{
+	if (r->lineno == 1 && *n >= 3 && memcmp(*s, "\xef\xbb\xbf", 3) == 0) {
+		*s += 3;
+		*n -= 3;
+	}
+}
+
 int aw_reader_line(struct aw_reader *r, char **line, size_t *len)
 {
 	for (;;) {
@@ -208,11 +224,16 @@ int aw_reader_line(struct aw_reader *r, char **line, size_t *len)
 			if (n && s[n - 1] == '\r')
 				n--;
 			s[n] = 0;
+			skip_bom(r, &s, &n);
 			*line = s;
 			*len = n;
 			return 1;
 		}
 		if (r->eof || r->fd < 0) {
+			if (r->start < r->end && r->failed) {
+				r->start = r->end;	/* cut off by the error reported */
+				continue;
+			}
 			if (r->start < r->end) {	/* last line without "\n" */
 				char *s = r->buf + r->start;
 				size_t n = r->end - r->start;
@@ -223,6 +244,7 @@ int aw_reader_line(struct aw_reader *r, char **line, size_t *len)
 				if (n && s[n - 1] == '\r')
 					n--;
 				s[n] = 0;
+				skip_bom(r, &s, &n);
 				*line = s;
 				*len = n;
 				return 1;
@@ -266,7 +288,15 @@ long aw_reader_bytes(struct aw_reader *r, void *out, size_t n)
 		k = n;
 	memcpy(out, r->buf + r->start, k);
 	r->start += k;
+	/* lines handed out, for the messages of the reader itself */
+	for (const char *p = out, *e = p + k; (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		r->lineno++;
 	return (long)k;
+}
+
+int aw_reader_failed(const struct aw_reader *r)
+{
+	return r->failed;
 }
 
 int aw_reader_next_file(struct aw_reader *r)
@@ -298,6 +328,7 @@ void aw_reader_close(struct aw_reader *r)
 
 struct aw_writer {
 	int fd;
+	struct aw_buf *mem;	/* memory writer: the output, fd is -1 */
 	const char *name;
 	char *buf;
 	size_t len;
@@ -317,8 +348,20 @@ struct aw_writer *aw_writer_fd(int fd, const char *name)
 	return w;
 }
 
+struct aw_writer *aw_writer_mem(struct aw_buf *b)
+{
+	struct aw_writer *w = aw_writer_fd(-1, "memory");
+	w->mem = b;
+	w->first[0] = 1 | 2;	/* a bare top-level value needs neither key nor comma */
+	return w;
+}
+
 static int write_all(struct aw_writer *w, const char *p, size_t n)
 {
+	if (w->mem) {
+		aw_buf_put(w->mem, p, n);
+		return 0;
+	}
 	while (n > 0 && !w->failed) {
 		ssize_t k = write(w->fd, p, n);
 		if (k < 0 && errno == EINTR)
@@ -411,8 +454,20 @@ static void put_escaped(struct aw_writer *w, const char *s, size_t n)
 	putch(w, '"');
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
 			continue;
+		if (c >= 0x80) {
+			int k = aw_utf8_len(s + i, n - i);
+			if (k) {
+				i += (size_t)k - 1;
+				continue;
+			}
+			/* not UTF-8 (a Latin-1 file, say): U+FFFD keeps the output valid */
+			put(w, s + run, i - run);
+			put(w, "\xef\xbf\xbd", 3);
+			run = i + 1;
+			continue;
+		}
 		put(w, s + run, i - run);
 		run = i + 1;
 		switch (c) {
@@ -429,6 +484,13 @@ static void put_escaped(struct aw_writer *w, const char *s, size_t n)
 	}
 	put(w, s + run, n - run);
 	putch(w, '"');
+}
+
+void aw_json_quote(struct aw_buf *b, const char *s)
+{
+	struct aw_writer *w = aw_writer_mem(b);
+	aw_w_str(w, NULL, s);
+	aw_writer_close(w);
 }
 
 /* first[] bit 1: nothing written yet at this level; bit 2: the level is an array */
@@ -581,6 +643,25 @@ void aw_w_line(struct aw_writer *w, const char *line, size_t n)
 static const double pow10tab[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18 };
 
+static const unsigned long long pow10int[] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+	10000000, 100000000, 1000000000 };
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* the n lowest decimal digits of u, zero-padded, ending at end */
+static void put_digits(char *end, unsigned long long u, int n)
+{
+	for (; n >= 2; n -= 2) {
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (n)
+		*--end = (char)('0' + u % 10);
+}
+
 int aw_fmt_num(char *out, double v, int decimals)
 {
 	if (v != v || v - v != 0) {	/* NaN or infinite */
@@ -591,28 +672,28 @@ int aw_fmt_num(char *out, double v, int decimals)
 	    v > -9e15 / pow10tab[decimals]) {
 		double sc = v * pow10tab[decimals];
 		long long q = (long long)(sc < 0 ? sc - 0.5 : sc + 0.5);
-		char tmp[32];
-		int n = 0, neg = q < 0;
-		unsigned long long u = neg ? (unsigned long long)-q : (unsigned long long)q;
-		int d = decimals;
-		/* drop trailing zeros of the fraction */
-		while (d > 0 && u % 10 == 0) {
-			u /= 10;
+		unsigned long long u = q < 0 ? (unsigned long long)-q : (unsigned long long)q;
+		/* six decimals (measurements) with a constant divisor: a multiply, not a divide */
+		unsigned long long ip = decimals == 6 ? u / 1000000 : u / pow10int[decimals];
+		unsigned long long fr = u - ip * pow10int[decimals];
+		int d = decimals, k = 0, n = 1;
+		if (fr == 0)
+			d = 0;
+		while (d > 0 && fr % 10 == 0) {	/* trailing zeros of the fraction */
+			fr /= 10;
 			d--;
 		}
-		do {
-			tmp[n++] = (char)('0' + u % 10);
-			u /= 10;
-			if (n == d)
-				tmp[n++] = '.';
-		} while (u || n <= d);
-		if (tmp[n - 1] == '.')
-			tmp[n++] = '0';
-		int k = 0;
-		if (neg && !(n == 1 && tmp[0] == '0'))
+		if (q < 0)
 			out[k++] = '-';
-		while (n)
-			out[k++] = tmp[--n];
+		for (unsigned long long t = ip; t >= 10; t /= 10)
+			n++;
+		put_digits(out + k + n, ip, n);
+		k += n;
+		if (d > 0) {
+			out[k++] = '.';
+			put_digits(out + k + d, fr, d);
+			k += d;
+		}
 		out[k] = 0;
 		return k;
 	}

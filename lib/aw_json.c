@@ -30,13 +30,20 @@ static int hexval(int c)
 	return -1;
 }
 
+/* the bytes that end a plain ASCII run inside a string: quote, backslash, control
+ * characters, and the lead bytes of UTF-8 sequences (checked one sequence at a time) */
+static const unsigned char stops[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
 /* at the opening quote; leaves p after the closing quote. *esc set when escapes occur. */
 static int string(struct scan *s, unsigned char *esc)
 {
 	const char *p = s->p + 1, *end = s->end;
 	*esc = 0;
 	for (;;) {
-		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		while (p < end && !stops[(unsigned char)*p])
 			p++;
 		if (p >= end) {
 			s->err = "unterminated string";
@@ -47,6 +54,15 @@ static int string(struct scan *s, unsigned char *esc)
 		if ((unsigned char)*p < 0x20) {
 			s->err = "control character in string";
 			return -1;
+		}
+		if ((unsigned char)*p >= 0x80) {
+			int k = aw_utf8_len(p, (size_t)(end - p));
+			if (!k) {
+				s->err = "invalid UTF-8 in string";
+				return -1;
+			}
+			p += k;
+			continue;
 		}
 		*esc = 1;
 		if (++p >= end) {
@@ -76,16 +92,20 @@ static int string(struct scan *s, unsigned char *esc)
 
 static int number(struct scan *s)
 {
-	const char *p = s->p, *end = s->end;
+	const char *p = s->p, *end = s->end, *digits;
+	long exp = 0;
+	int eneg = 0;
 	if (p < end && *p == '-')
 		p++;
 	if (p >= end || *p < '0' || *p > '9')
 		goto bad;
+	digits = p;
 	if (*p == '0')
 		p++;
 	else
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
+	exp = p - digits;
 	if (p < end && *p == '.') {
 		p++;
 		if (p >= end || *p < '0' || *p > '9')
@@ -94,13 +114,21 @@ static int number(struct scan *s)
 			p++;
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
+		long e = 0;
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
-			p++;
+			eneg = *p++ == '-';
 		if (p >= end || *p < '0' || *p > '9')
 			goto bad;
 		while (p < end && *p >= '0' && *p <= '9')
-			p++;
+			if ((e = e * 10 + (*p++ - '0')) > 100000)
+				e = 100000;
+		exp = eneg ? exp - e : exp + e;
+	}
+	/* beyond about 1e308 a number has no double: rare, so only then the exact test */
+	if (exp > 300 && isinf(aw_strtonum(s->p, (size_t)(p - s->p)))) {
+		s->err = "number out of range";
+		return -1;
 	}
 	s->p = p;
 	return 0;
@@ -205,7 +233,7 @@ int aw_json_parse(struct aw_record *r, const char *line, size_t len, const char 
 	r->n = 0;
 	r->line = line;
 	r->len = len;
-	aw_buf_reset(&r->scratch);
+	aw_arena_reset(r->scratch);
 	ws(&s);
 	if (s.p >= s.end || *s.p != '{') {
 		*err = s.p >= s.end ? "empty line" : "not a JSON object";
@@ -268,9 +296,6 @@ tail:
 		*err = "trailing characters after the record";
 		return -1;
 	}
-	/* room for every string field once: pointers from aw_get_str stay valid while
-	 * the caller asks for other fields of the same record */
-	aw_buf_grow(&r->scratch, len + r->n + 1);
 	return 0;
 fail:
 	*err = s.err ? s.err : "malformed JSON";
@@ -296,34 +321,71 @@ int aw_read(struct aw_reader *in, struct aw_record *r)
 void aw_record_free(struct aw_record *r)
 {
 	free(r->f);
-	aw_buf_free(&r->scratch);
+	aw_arena_free(&r->scratch);
 	memset(r, 0, sizeof *r);
 }
 
-static void put_utf8(struct aw_buf *b, unsigned long c)
+struct aw_arena {
+	struct aw_arena *next;
+	size_t size, used;
+	char data[];
+};
+
+void *aw_arena_alloc(struct aw_arena **a, size_t n)
 {
-	char u[4];
-	size_t n;
-	if (c < 0x80) {
-		u[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (char)(0xc0 | c >> 6);
-		u[1] = (char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xe0 | c >> 12);
-		u[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | c >> 18);
-		u[1] = (char)(0x80 | (c >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (c >> 6 & 0x3f));
-		u[3] = (char)(0x80 | (c & 0x3f));
-		n = 4;
+	struct aw_arena *b = *a, *last = NULL;
+	n = (n + 7) & ~(size_t)7;
+	for (; b; last = b, b = b->next)
+		if (b->size - b->used >= n) {
+			void *p = b->data + b->used;
+			b->used += n;
+			return p;
+		}
+	size_t size = n > 8192 ? n : 8192;
+	b = aw_malloc(sizeof *b + size);
+	b->next = NULL;
+	b->size = size;
+	b->used = n;
+	if (last)
+		last->next = b;
+	else
+		*a = b;
+	return b->data;
+}
+
+void aw_arena_reset(struct aw_arena *a)
+{
+	for (; a; a = a->next)
+		a->used = 0;
+}
+
+void aw_arena_free(struct aw_arena **a)
+{
+	while (*a) {
+		struct aw_arena *n = (*a)->next;
+		free(*a);
+		*a = n;
 	}
-	aw_buf_put(b, u, n);
+}
+
+static char *put_utf8(char *o, unsigned long c)
+{
+	if (c < 0x80) {
+		*o++ = (char)c;
+	} else if (c < 0x800) {
+		*o++ = (char)(0xc0 | c >> 6);
+		*o++ = (char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		*o++ = (char)(0xe0 | c >> 12);
+		*o++ = (char)(0x80 | (c >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (c & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | c >> 18);
+		*o++ = (char)(0x80 | (c >> 12 & 0x3f));
+		*o++ = (char)(0x80 | (c >> 6 & 0x3f));
+		*o++ = (char)(0x80 | (c & 0x3f));
+	}
+	return o;
 }
 
 static unsigned long hex4(const char *p)
@@ -331,28 +393,27 @@ static unsigned long hex4(const char *p)
 	return (unsigned long)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
 }
 
-/* unescapes a validated string span into the scratch buffer; returns its offset */
-static size_t unescape(struct aw_buf *b, const char *s, size_t n)
+/* a validated string span, unescaped and NUL-terminated in the record's arena (an
+ * escape never takes fewer bytes than the UTF-8 it stands for) */
+static char *unescape(struct aw_arena **a, const char *s, size_t n)
 {
-	aw_buf_grow(b, n + 1);
-	size_t off = b->len;
+	char *out = aw_arena_alloc(a, n + 1), *o = out;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] != '\\') {
-			aw_buf_putc(b, s[i]);
+			*o++ = s[i];
 			continue;
 		}
 		char c = s[++i];
 		switch (c) {
-		case 'b': aw_buf_putc(b, '\b'); break;
-		case 'f': aw_buf_putc(b, '\f'); break;
-		case 'n': aw_buf_putc(b, '\n'); break;
-		case 'r': aw_buf_putc(b, '\r'); break;
-		case 't': aw_buf_putc(b, '\t'); break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
 		case 'u': {
 			unsigned long u = hex4(s + i + 1);
 			i += 4;
-			if (u >= 0xd800 && u < 0xdc00 && i + 6 < n && s[i + 1] == '\\' &&
-			    s[i + 2] == 'u') {
+			if (u >= 0xd800 && u < 0xdc00 && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u') {
 				unsigned long lo = hex4(s + i + 3);
 				if (lo >= 0xdc00 && lo < 0xe000) {
 					u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
@@ -361,14 +422,14 @@ static size_t unescape(struct aw_buf *b, const char *s, size_t n)
 			}
 			if (u == 0 || (u >= 0xd800 && u < 0xe000))
 				u = 0xfffd;
-			put_utf8(b, u);
+			o = put_utf8(o, u);
 			break;
 		}
-		default: aw_buf_putc(b, c);
+		default: *o++ = c;
 		}
 	}
-	aw_buf_putc(b, 0);
-	return off;
+	*o = 0;
+	return out;
 }
 
 const struct aw_field *aw_get(const struct aw_record *r, const char *key)
@@ -382,10 +443,9 @@ const struct aw_field *aw_get(const struct aw_record *r, const char *key)
 	for (size_t i = 0; i < r->n; i++) {	/* keys written with escapes: rare */
 		const struct aw_field *f = &r->f[i];
 		if (f->kesc) {
-			struct aw_buf tmp = { 0 };
-			unescape(&tmp, f->key, f->klen);
-			int eq = strcmp(tmp.s, key) == 0;
-			aw_buf_free(&tmp);
+			struct aw_arena *tmp = NULL;
+			int eq = strcmp(unescape(&tmp, f->key, f->klen), key) == 0;
+			aw_arena_free(&tmp);
 			if (eq)
 				return f;
 		}
@@ -397,16 +457,12 @@ const char *aw_field_str(struct aw_record *r, const struct aw_field *f)
 {
 	if (!f || f->type != AW_JSTR)
 		return NULL;
-	size_t off;
-	if (f->esc) {
-		off = unescape(&r->scratch, f->val, f->vlen);
-	} else {
-		aw_buf_grow(&r->scratch, f->vlen + 1);
-		off = r->scratch.len;
-		aw_buf_put(&r->scratch, f->val, f->vlen);
-		aw_buf_putc(&r->scratch, 0);
-	}
-	return r->scratch.s + off;
+	if (f->esc)
+		return unescape(&r->scratch, f->val, f->vlen);
+	char *p = aw_arena_alloc(&r->scratch, f->vlen + 1);
+	memcpy(p, f->val, f->vlen);
+	p[f->vlen] = 0;
+	return p;
 }
 
 const char *aw_get_str(struct aw_record *r, const char *key)
@@ -464,8 +520,7 @@ int aw_field_str_array(struct aw_record *r, const struct aw_field *f,
 		unsigned char esc;
 		if (string(&s, &esc))
 			return -1;
-		size_t off = unescape(&r->scratch, v + 1, (size_t)(s.p - v - 2));
-		fn(r->scratch.s + off, ctx);
+		fn(unescape(&r->scratch, v + 1, (size_t)(s.p - v - 2)), ctx);
 		n++;
 	}
 	return n;
@@ -513,4 +568,39 @@ slow: {
 		tmp[n] = 0;
 		return strtod(tmp, NULL);
 	}
+}
+
+int aw_jiter_init(struct aw_jiter *it, const struct aw_field *f)
+{
+	if (!f || f->type != AW_JARR)
+		return -1;
+	it->p = f->val + 1;
+	it->end = f->val + f->vlen - 1;
+	return 0;
+}
+
+/* the span was validated by aw_json_parse, so scanning cannot fail here */
+int aw_jiter_next(struct aw_jiter *it, struct aw_field *e)
+{
+	struct scan s = { it->p, it->end, NULL };
+	ws(&s);
+	if (s.p < s.end && *s.p == ',') {
+		s.p++;
+		ws(&s);
+	}
+	if (s.p >= s.end)
+		return 0;
+	const char *v = s.p;
+	memset(e, 0, sizeof *e);
+	if (value(&s, 1, &e->type, &e->esc))
+		return 0;
+	if (e->type == AW_JSTR) {
+		e->val = v + 1;
+		e->vlen = (uint32_t)(s.p - v - 2);
+	} else {
+		e->val = v;
+		e->vlen = (uint32_t)(s.p - v);
+	}
+	it->p = s.p;
+	return 1;
 }

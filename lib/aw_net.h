@@ -183,6 +183,10 @@ int aw_net_sensor(const struct aw_net *net, const char *id, size_t *idx);
  * unreachable. prev_link may be NULL, else gets the link used to reach each node
  * (SIZE_MAX for the source and unreachable nodes). */
 void aw_net_dijkstra(const struct aw_net *net, size_t src, double *dist, size_t *prev_link);
+/* Dijkstra from several sources at once along the links water can take: open links only,
+ * pumps, valves and check-valve pipes only from n1 to n2. dist and prev_link as above. */
+void aw_net_dijkstra_flow(const struct aw_net *net, const size_t *src, size_t nsrc,
+    double *dist, size_t *prev_link);
 /* Fills net->dist with all node-to-node distances (float, m). */
 void aw_net_all_pairs(struct aw_net *net);
 /* drops cached distances (after changing pump_length or valve_length) */
@@ -240,6 +244,16 @@ struct aw_dma_member {
 size_t aw_net_dmas_assign(struct aw_net *net, const struct aw_dma_member *m, size_t n,
     const char *file);
 int aw_net_dma(const struct aw_net *net, const char *id, size_t *idx);
+
+/* ---- the configuration on the network (aw_netconfig.c) ---- */
+
+struct aw_config;
+/* Adds the configuration's sensors: on their node, flow meters on their link. Sensors on
+ * unknown elements are reported. */
+void aw_net_add_config_sensors(struct aw_net *net, const struct aw_config *cfg);
+/* Appends the configured DMA inlets (a flow sensor's link, or a link id) to in[n..];
+ * returns the new count. The strings belong to the configuration. */
+size_t aw_net_config_inlets(const struct aw_config *cfg, struct aw_inlet **in, size_t n);
 
 /* ---- asset register (aw_assets.c) ---- */
 

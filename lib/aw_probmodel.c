@@ -93,6 +93,20 @@ int aw_probmodel_write(struct aw_probmodel *m, const char *path)
 	aw_buf_printf(&out, "xgboost ubj %zu\n", model.len);
 	aw_buf_put(&out, model.s, model.len);
 
+	struct stat sb;
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		/* a device or a pipe (-o /dev/stdout): written into, never replaced */
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write_all(fd, out.s, out.len) != 0) {
+			aw_warn("%s: write error: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+		} else if (close(fd) != 0) {
+			aw_warn("%s: write error: %s", path, strerror(errno));
+		} else {
+			rc = 0;
+		}
+		goto done;
+	}
 	aw_buf_printf(&tmp, "%s.tmpXXXXXX", path);
 	mode_t mask = umask(0);
 	umask(mask);

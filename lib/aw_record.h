@@ -21,6 +21,9 @@ int aw_reader_line(struct aw_reader *r, char **line, size_t *len);
  * file, 0 at the end of the current file (then aw_reader_next_file). */
 long aw_reader_bytes(struct aw_reader *r, void *buf, size_t n);
 int aw_reader_next_file(struct aw_reader *r);	/* 1 when another file is open */
+/* 1 when the current file ended in an error (reported): truncated or corrupt gzip, a read
+ * error. aw_reader_line drops its incomplete last line; byte readers should too. */
+int aw_reader_failed(const struct aw_reader *r);
 const char *aw_reader_name(const struct aw_reader *r);	/* "<stdin>" for stdin */
 long aw_reader_lineno(const struct aw_reader *r);
 void aw_reader_close(struct aw_reader *r);
@@ -43,8 +46,14 @@ struct aw_record {
 	size_t n, cap;
 	const char *line;	/* the whole line, for pass-through */
 	size_t len;
-	struct aw_buf scratch;	/* unescaped strings, reset per record */
+	struct aw_arena *scratch;	/* unescaped strings: stable until the next record */
 };
+
+/* bump allocator whose blocks never move: pointers stay valid until the reset */
+struct aw_arena;
+void *aw_arena_alloc(struct aw_arena **a, size_t n);
+void aw_arena_reset(struct aw_arena *a);
+void aw_arena_free(struct aw_arena **a);
 
 /* Parses one JSON object line. Returns 0, or -1 with *err set to a static message. */
 int aw_json_parse(struct aw_record *r, const char *line, size_t len, const char **err);
@@ -70,6 +79,14 @@ int aw_field_str_array(struct aw_record *r, const struct aw_field *f,
     void (*fn)(const char *s, void *ctx), void *ctx);
 /* parses a number span (JSON syntax) */
 double aw_strtonum(const char *s, size_t n);
+/* elements of an array field, each as a field without a key (strings without their
+ * quotes, still escaped; other values as raw JSON text, so objects can go to
+ * aw_json_parse). init: 0, or -1 when f is not an array; next: 1, or 0 at the end. */
+struct aw_jiter {
+	const char *p, *end;
+};
+int aw_jiter_init(struct aw_jiter *it, const struct aw_field *f);
+int aw_jiter_next(struct aw_jiter *it, struct aw_field *elem);
 
 /* ---- output: buffered, checked, stable field order ---- */
 
@@ -77,6 +94,10 @@ struct aw_writer;
 extern struct aw_writer *aw_out;	/* stdout, set up by aw_cli_init */
 
 struct aw_writer *aw_writer_fd(int fd, const char *name);
+/* a writer appending to b instead of a file: records kept in memory (state objects);
+ * the text is complete in b after aw_writer_flush. Before any record it also writes one
+ * bare value: an object or array begun with key NULL. */
+struct aw_writer *aw_writer_mem(struct aw_buf *b);
 /* flushes; returns 0, or -1 after reporting the error (aw_rval = 1). EPIPE exits quietly. */
 int aw_writer_flush(struct aw_writer *w);
 int aw_writer_close(struct aw_writer *w);
@@ -108,6 +129,10 @@ void aw_w_line(struct aw_writer *w, const char *line, size_t n);
 /* raw bytes, for non-JSON output (tables, CSV) */
 void aw_w_bytes(struct aw_writer *w, const void *p, size_t n);
 void aw_w_printf(struct aw_writer *w, const char *fmt, ...) AW_PRINTF(2, 3);
+
+/* appends s as a JSON string with its quotes, escaped as the writer does (invalid UTF-8
+ * as U+FFFD): for JSON text built outside a writer */
+void aw_json_quote(struct aw_buf *b, const char *s);
 
 /* number formatting used by the writer; returns the length written to out[32] */
 int aw_fmt_num(char *out, double v, int decimals);

@@ -5,6 +5,7 @@
 #include "aw_csv.h"
 #include "aw_record.h"
 #include "aw_time.h"
+#include "aw_leaks.h"
 #include "aw_truth.h"
 
 const struct aw_label_def aw_label_defs[AW_NLABELS] = {
@@ -57,99 +58,19 @@ static const char *where_dma(const struct aw_truth *t, const char *pipe, const c
 	return t->dma_of(pipe && *pipe ? pipe : NULL, node && *node ? node : NULL, t->dma_ctx);
 }
 
-enum { C_PIPE, C_NODE, C_DMA, C_START, C_END, C_PEAK, C_ID, C_N };
-
-static const char *const column_names[C_N][4] = {
-	[C_PIPE] = { "pipe", "pipe_id", "link_id" },
-	[C_NODE] = { "node", "node_id" },
-	[C_DMA] = { "dma" },
-	[C_START] = { "start", "start_time" },
-	[C_END] = { "end", "end_time" },
-	[C_PEAK] = { "peak_time", "peak" },
-	[C_ID] = { "leak_id", "id" },
-};
-
-struct leak_csv {
-	struct aw_truth *t;
-	int col[C_N];
-	int header_done, bad;
-	long rows;
-};
-
-static const char *cell(const struct aw_csv_row *row, int c)
-{
-	if (c < 0 || (size_t)c >= row->n)
-		return "";
-	return aw_trim(row->f[c]);
-}
-
-static int leak_row(const struct aw_csv_row *row, void *ctx)
-{
-	struct leak_csv *lc = ctx;
-	int64_t start, end = AW_TIME_OPEN, peak;
-
-	if (!lc->header_done) {
-		for (int c = 0; c < C_N; c++)
-			lc->col[c] = -1;
-		for (size_t i = 0; i < row->n; i++)
-			for (int c = 0; c < C_N; c++)
-				for (int k = 0; k < 4 && column_names[c][k]; k++)
-					if (lc->col[c] < 0 && aw_strcaseeq(aw_trim(row->f[i]), column_names[c][k]))
-						lc->col[c] = (int)i;
-		lc->header_done = 1;
-		if (lc->col[C_START] < 0 || (lc->col[C_PIPE] < 0 && lc->col[C_NODE] < 0)) {
-			aw_error_at(row->file, row->line,
-			    "leak list needs a start column and a pipe or node column");
-			lc->bad = 1;
-			return 1;
-		}
-		return 0;
-	}
-	if (row->n == 1 && !*cell(row, 0))
-		return 0;
-	const char *pipe = cell(row, lc->col[C_PIPE]), *node = cell(row, lc->col[C_NODE]);
-	const char *s = cell(row, lc->col[C_START]), *e = cell(row, lc->col[C_END]);
-	const char *p = cell(row, lc->col[C_PEAK]), *dma = cell(row, lc->col[C_DMA]);
-	const char *id = cell(row, lc->col[C_ID]);
-	if (!*pipe && !*node) {
-		aw_error_at(row->file, row->line, "leak without pipe or node");
-		return 0;
-	}
-	if (parse_time(s, &start) != 0) {
-		aw_error_at(row->file, row->line, "bad start time '%s'", s);
-		return 0;
-	}
-	if (*e && parse_time(e, &end) != 0) {
-		aw_error_at(row->file, row->line, "bad end time '%s'", e);
-		return 0;
-	}
-	if (end < start) {
-		aw_error_at(row->file, row->line, "leak ends before it starts");
-		return 0;
-	}
-	peak = start;
-	if (*p && parse_time(p, &peak) != 0) {
-		aw_error_at(row->file, row->line, "bad peak time '%s'", p);
-		return 0;
-	}
-	if (!*dma)
-		dma = where_dma(lc->t, pipe, node);
-	aw_truth_add(lc->t, *id ? id : *pipe ? pipe : node, dma, start, end, peak,
-	    AW_CONFIRMED_LEAK);
-	lc->rows++;
-	return 0;
-}
-
+/* the leak list is read by the scorer's reader, so both tools accept the same files */
 int aw_truth_read_leaks(struct aw_truth *t, const char *path)
 {
-	struct leak_csv lc = { .t = t };
-	if (aw_csv_file(path, 0, leak_row, &lc) != 0 || lc.bad)
-		return -1;
-	if (!lc.header_done) {
-		aw_error_at(path, 1, "empty leak list");
-		return -1;
+	struct aw_leaks l = { 0 };
+	int rc = aw_leaks_load(&l, path);
+	for (size_t i = 0; rc == 0 && i < l.n; i++) {
+		const struct aw_score_leak *k = &l.v[i];
+		const char *dma = k->dma ? k->dma : where_dma(t, k->pipe, k->node);
+		aw_truth_add(t, k->id, dma, k->start, k->end == AW_SCORE_OPEN ? AW_TIME_OPEN : k->end,
+		    l.peak[i], AW_CONFIRMED_LEAK);
 	}
-	return 0;
+	aw_leaks_free(&l);
+	return rc;
 }
 
 struct event {

@@ -267,6 +267,25 @@ char *aw_trim(char *s)
 	return s;
 }
 
+int aw_utf8_len(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int k;
+
+	if (n == 0 || p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	k = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	if (n < (size_t)k)
+		return 0;
+	for (int i = 1; i < k; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return k;
+}
+
 int aw_parse_double(const char *s, double *out)
 {
 	char *end;

@@ -58,6 +58,9 @@ void aw_map_free(struct aw_map *m);
 /* string helpers */
 int aw_strcaseeq(const char *a, const char *b);
 char *aw_trim(char *s);	/* in place, returns start */
+/* length of the well-formed UTF-8 sequence of a non-ASCII character at p (n bytes
+ * available): 2 to 4, or 0 when it is not one (overlong, surrogate, beyond U+10FFFF, cut) */
+int aw_utf8_len(const char *p, size_t n);
 /* strtod that accepts only a complete finite or non-finite number; returns 0 on success */
 int aw_parse_double(const char *s, double *out);
 #endif

@@ -127,6 +127,48 @@ int main(void)
 	    "\"top\":[\"p\",{\"c\":-0.5}],\"ok\":true}\n", "writer output exact");
 	out[k - 1] = 0;
 	ok(aw_json_parse(&r, out, (size_t)k - 1, &err) == 0, "writer output parses");
+
+	/* hostile input: UTF-8 checked in strings and keys, numbers beyond double refused */
+	static const char *const hostile[] = { "{\"s\":\"caf\xe9\"}", "{\"s\":\"\xc0\xaf\"}",
+		"{\"s\":\"\xed\xa0\x80\"}", "{\"s\":\"\xe2\x82\"}", "{\"s\":\"\xf4\x90\x80\x80\"}",
+		"{\"k\xff\":1}", "{\"n\":1e999}", "{\"n\":-1e309}", "{\"n\":[1e400]}" };
+	for (size_t i = 0; i < sizeof hostile / sizeof *hostile; i++)
+		ok(aw_json_parse(&r, hostile[i], strlen(hostile[i]), &err) < 0, "refused: bad input %zu (%s)", i, err);
+	const char *good = "{\"s\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x92\xa7\xf4\x8f\xbf\xbf\",\"n\":1.7e308,"
+	    "\"z\":1e-999,\"big\":123456789012345678901234567890}";
+	ok(aw_json_parse(&r, good, strlen(good), &err) == 0, "UTF-8, 1.7e308, 1e-999 and long integers accepted");
+	double d;
+	ok(aw_get_num(&r, "z", &d) && d == 0, "1e-999 reads as 0");
+
+	/* the writer keeps its output UTF-8 whatever it is given */
+	if (pipe(fds) != 0)
+		return 1;
+	w = aw_writer_fd(fds[1], "pipe");
+	aw_w_begin(w, "x");
+	aw_w_str(w, "s", "caf\xe9 \xc3\xa9 \xe2\x82");
+	aw_w_end(w);
+	aw_writer_close(w);
+	memset(out, 0, sizeof out);
+	k = read(fds[0], out, sizeof out - 1);
+	is_str(out, "{\"type\":\"x\",\"s\":\"caf\xef\xbf\xbd \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd\"}\n",
+	    "invalid UTF-8 written as U+FFFD");
+
+	/* a byte-order mark before the first line of each file is skipped */
+	char bom[] = "/tmp/aw-t-record-bom.XXXXXX";
+	int bfd = mkstemp(bom);
+	if (bfd < 0 || write(bfd, "\xef\xbb\xbf{\"a\":1}\n\xef\xbb\xbf{\"a\":2}\n", 22) != 22)
+		return 1;
+	close(bfd);
+	char *files[] = { bom, bom };
+	struct aw_reader *in = aw_reader_open(files, 2);
+	int nrec = 0;
+	aw_rval = 0;
+	while (aw_read(in, &r))
+		nrec++;
+	aw_reader_close(in);
+	unlink(bom);
+	ok(nrec == 2 && aw_rval == 1, "BOM skipped on line 1 of each file, not on line 2");
+	aw_rval = 0;
 	aw_record_free(&r);
 	return tap_done();
 }
