@@ -2,17 +2,10 @@
 #include <string.h>
 
 #include "aw_cli.h"
-<<<<<<<< HEAD:lib/aw_evinput.c
-#include "aw_evinput.h"
-#include "aw_time.h"
-
-void aw_evinput_init(struct aw_evinput *e, const struct aw_config *cfg, const char *const *kinds)
-========
 #include "aw_evdata.h"
 #include "aw_time.h"
 
 void aw_evdata_init(struct aw_evdata *e, const struct aw_config *cfg, const char *const *kinds)
->>>>>>>> localize:lib/aw_evdata.c
 {
 	memset(e, 0, sizeof *e);
 	e->cfg = cfg;
@@ -29,11 +22,7 @@ static void collect(const char *s, void *ctx)
 	ev->sensors[ev->nsensors++] = aw_strdup(s);
 }
 
-<<<<<<<< HEAD:lib/aw_evinput.c
-static void take_event(struct aw_evinput *e, struct aw_record *r, const char *file, long line)
-========
 static void take_event(struct aw_evdata *e, struct aw_record *r, const char *file, long line)
->>>>>>>> localize:lib/aw_evdata.c
 {
 	const char *id = aw_get_str(r, "id"), *start = aw_get_str(r, "start");
 	const char *end = aw_get_str(r, "end"), *dma = aw_get_str(r, "dma");
@@ -58,11 +47,7 @@ static void take_event(struct aw_evdata *e, struct aw_record *r, const char *fil
 }
 
 /* a reading of a kept kind: its sensor index, or -1 */
-<<<<<<<< HEAD:lib/aw_evinput.c
-static long take_reading(struct aw_evinput *e, struct aw_record *r, struct aw_reading *rd,
-========
 static long take_reading(struct aw_evdata *e, struct aw_record *r, struct aw_reading *rd,
->>>>>>>> localize:lib/aw_evdata.c
     const char *file, long line)
 {
 	if (aw_reading_parse(r, rd)) {
@@ -79,11 +64,7 @@ static long take_reading(struct aw_evdata *e, struct aw_record *r, struct aw_rea
 	return -1;
 }
 
-<<<<<<<< HEAD:lib/aw_evinput.c
-void aw_evinput_read(struct aw_evinput *e, char **files, int n, int pass, aw_other_fn fn, void *ctx)
-========
 void aw_evdata_read(struct aw_evdata *e, char **files, int n, int pass, aw_other_fn fn, void *ctx)
->>>>>>>> localize:lib/aw_evdata.c
 {
 	struct aw_reader *in = aw_reader_open(files, n);
 	struct aw_record r = { 0 };
@@ -107,11 +88,7 @@ void aw_evdata_read(struct aw_evdata *e, char **files, int n, int pass, aw_other
 	aw_reader_close(in);
 }
 
-<<<<<<<< HEAD:lib/aw_evinput.c
-void aw_evinput_feed(struct aw_evinput *e, char **rfiles, int nr)
-========
 void aw_evdata_feed(struct aw_evdata *e, char **rfiles, int nr)
->>>>>>>> localize:lib/aw_evdata.c
 {
 	aw_rbuf_feed(&e->held, e->win);
 	aw_rbuf_free(&e->held);
@@ -133,11 +110,7 @@ void aw_evdata_feed(struct aw_evdata *e, char **rfiles, int nr)
 	aw_progress_done();
 }
 
-<<<<<<<< HEAD:lib/aw_evinput.c
-void aw_evinput_free(struct aw_evinput *e)
-========
 void aw_evdata_free(struct aw_evdata *e)
->>>>>>>> localize:lib/aw_evdata.c
 {
 	for (size_t i = 0; i < e->nev; i++) {
 		free(e->ev[i].id);
