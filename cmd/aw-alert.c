@@ -156,6 +156,14 @@ static void alerts_load(struct alerts *l)
 			aw_warn("%s/alert/%s.json: %s", aw_state_dir(st), ids[i], err);
 			continue;
 		}
+		if (strcmp(l->a[l->n].id, ids[i]) != 0) {
+			/* an edited file: its id would become the name it is written back to */
+			aw_warn("%s/alert/%s.json: holds alert '%s', skipped", aw_state_dir(st), ids[i],
+			    l->a[l->n].id);
+			aw_alert_free(&l->a[l->n]);
+			aw_rval = 1;
+			continue;
+		}
 		l->n++;
 	}
 	aw_state_list_free(ids, n);

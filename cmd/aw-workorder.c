@@ -103,6 +103,11 @@ static int load_workorder(const char *id, struct aw_workorder *w)
 	else if (r == 1 && aw_workorder_parse(w, json.s, json.len, &err) < 0) {
 		aw_warn("%s/workorder/%s.json: %s", aw_state_dir(st), id, err);
 		r = -1;
+	} else if (r == 1 && strcmp(w->id, id) != 0) {
+		/* an edited file: its id would become the name it is written back to */
+		aw_warn("%s/workorder/%s.json: holds work order '%s'", aw_state_dir(st), id, w->id);
+		aw_workorder_free(w);
+		r = -1;
 	}
 	aw_buf_free(&json);
 	if (r != 1)
@@ -118,6 +123,11 @@ static int load_alert(const char *id, struct aw_alert *a)
 
 	if (r == 1 && aw_alert_parse(a, json.s, json.len, &err) < 0) {
 		aw_warn("%s/alert/%s.json: %s", aw_state_dir(st), id, err);
+		aw_rval = 1;
+		r = -1;
+	} else if (r == 1 && strcmp(a->id, id) != 0) {
+		aw_warn("%s/alert/%s.json: holds alert '%s'", aw_state_dir(st), id, a->id);
+		aw_alert_free(a);
 		aw_rval = 1;
 		r = -1;
 	}
@@ -424,6 +434,13 @@ static void load_all(struct wolist *l)
 			continue;
 		if (aw_workorder_parse(&l->w[l->n], json.s, json.len, &err) < 0) {
 			aw_warn("%s/workorder/%s.json: %s", aw_state_dir(st), ids[i], err);
+			aw_rval = 1;
+			continue;
+		}
+		if (strcmp(l->w[l->n].id, ids[i]) != 0) {
+			aw_warn("%s/workorder/%s.json: holds work order '%s'", aw_state_dir(st), ids[i],
+			    l->w[l->n].id);
+			aw_workorder_free(&l->w[l->n]);
 			aw_rval = 1;
 			continue;
 		}

@@ -146,27 +146,6 @@ static char *array_head(const struct aw_field *f, size_t k)
 	return b.s;
 }
 
-/* fn for each object element of a JSON array text */
-static void each_object(const char *array, void (*fn)(struct aw_record *o, void *ctx), void *ctx)
-{
-	struct aw_record outer = { 0 }, o = { 0 };
-	struct aw_buf b = { 0 };
-	struct aw_jiter it;
-	struct aw_field e;
-	const char *err;
-
-	if (!array)
-		return;
-	aw_buf_printf(&b, "{\"a\":%s}", array);
-	if (aw_json_parse(&outer, b.s, b.len, &err) == 0 && aw_jiter_init(&it, aw_get(&outer, "a")) == 0)
-		while (aw_jiter_next(&it, &e))
-			if (e.type == AW_JOBJ && aw_json_parse(&o, e.val, e.vlen, &err) == 0)
-				fn(&o, ctx);
-	aw_record_free(&o);
-	aw_record_free(&outer);
-	aw_buf_free(&b);
-}
-
 /* ---- evidence ---- */
 
 void aw_evidence_init(struct aw_evidence *e, const char *event)
@@ -439,7 +418,7 @@ static void top_cb(struct aw_record *o, void *ctx)
 char *aw_alert_top(const struct aw_alert *a, const char *key)
 {
 	struct top_ctx t = { key, NULL };
-	each_object(a->candidates, top_cb, &t);
+	aw_json_each_object(a->candidates, top_cb, &t);
 	if (t.val && !*t.val) {
 		free(t.val);
 		t.val = NULL;
@@ -490,7 +469,7 @@ static void join_names(struct aw_buf *b, const char *array, const char *key, int
     const char *dflt)
 {
 	struct names_ctx c = { b, key, failed_only, 0 };
-	each_object(array, names_cb, &c);
+	aw_json_each_object(array, names_cb, &c);
 	if (!c.n)
 		aw_buf_puts(b, dflt);
 }

@@ -89,6 +89,10 @@ static const struct {
 	{ "thresholds.probability", S_NUM },
 	{ "thresholds.explain_above", S_NUM },
 	{ "thresholds.event.*", S_NUM },
+	/* localisation and validation of events */
+	{ "localize.method", S_STR },
+	{ "localize.sensitivity", S_STR },
+	{ "validate.workorders", S_STR },
 	{ "thresholds.quality.z", S_NUM },
 	{ "thresholds.quality.change", S_NUM },
 	{ "thresholds.quality.rough", S_NUM },

@@ -12,6 +12,7 @@
 
 #include "aw_csv.h"
 #include "aw_features.h"
+#include "aw_units.h"
 #include "aw_net.h"
 #include "aw_time.h"
 
@@ -879,6 +880,8 @@ static int reading(struct aw_features *f, struct sensor *s, const char *id, size
     const char *kind, const char *dma, int64_t ts, double value, int ok)
 {
 	int64_t k = floordiv(ts, f->S);
+	if (f->W != NONE && k - f->W > AW_FEATURES_MAX_JUMP / f->S)
+		return -2;
 	step_to(f, k);
 	if (k < f->E)	/* already written */
 		return ok && isfinite(value) ? -1 : 1;
@@ -908,7 +911,7 @@ int aw_features_record(struct aw_features *f, struct aw_record *r, const char *f
 	if (!tf || tf->type != AW_JSTR || tf->vlen != 7 || memcmp(tf->val, "reading", 7) != 0)
 		return 0;
 	/* one pass over the fields instead of a lookup per key: this is the hot path */
-	const struct aw_field *sf = NULL, *tsf = NULL, *vf = NULL, *qf = NULL;
+	const struct aw_field *sf = NULL, *tsf = NULL, *vf = NULL, *qf = NULL, *uf = NULL;
 	int kesc = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct aw_field *x = &r->f[i];
@@ -924,12 +927,15 @@ int aw_features_record(struct aw_features *f, struct aw_record *r, const char *f
 			vf = vf ? vf : x;
 		else if (x->klen == 6 && memcmp(x->key, "sensor", 6) == 0)
 			sf = sf ? sf : x;
+		else if (x->klen == 4 && memcmp(x->key, "unit", 4) == 0)
+			uf = uf ? uf : x;
 	}
 	if (kesc) {	/* keys written with escapes: rare, leave them to aw_get */
 		sf = sf ? sf : aw_get(r, "sensor");
 		tsf = tsf ? tsf : aw_get(r, "ts");
 		vf = vf ? vf : aw_get(r, "value");
 		qf = qf ? qf : aw_get(r, "qc");
+		uf = uf ? uf : aw_get(r, "unit");
 	}
 	if (!sf || sf->type != AW_JSTR || sf->vlen == 0) {
 		aw_error_at(file, line, "reading without a sensor");
@@ -972,15 +978,29 @@ int aw_features_record(struct aw_features *f, struct aw_record *r, const char *f
 		if (sf->esc)
 			id = aw_field_str(r, sf);	/* the scratch buffer may have moved */
 	}
+	/* readings carry canonical units (aw-record(5)); anything else would be summed as if */
+	const char *canon = s ? (s->role == AW_ROLE_PRESSURE ? "bar" : "L/s") :
+	    kind ? aw_unit_canonical(kind) : NULL;
+	if (canon && uf && uf->type == AW_JSTR &&
+	    (uf->vlen != strlen(canon) || memcmp(uf->val, canon, uf->vlen) != 0)) {
+		aw_error_at(file, line, "reading of %.*s in '%.*s', not %s: skipped", (int)idlen, id,
+		    (int)uf->vlen, uf->val, canon);
+		return 1;
+	}
 	double value = NAN;
 	if (vf && vf->type == AW_JNUM)
 		value = aw_strtonum(vf->val, vf->vlen);
 	int ok = !qf || (qf->type == AW_JSTR && qf->vlen == 2 && memcmp(qf->val, "ok", 2) == 0);
-	if (reading(f, s, id, idlen, kind, dma, ts, value, ok) < 0) {
+	int rc = reading(f, s, id, idlen, kind, dma, ts, value, ok);
+	if (rc < 0) {
 		char now[24];
 		aw_fmt_time(now, ts);
-		aw_error_at(file, line, "reading of %.*s at %s comes after its step was closed",
-		    (int)idlen, id, now);
+		if (rc == -1)
+			aw_error_at(file, line, "reading of %.*s at %s comes after its step was closed",
+			    (int)idlen, id, now);
+		else
+			aw_error_at(file, line, "reading of %.*s at %s is more than a year after the "
+			    "newest reading: a clock error? skipped", (int)idlen, id, now);
 	}
 	return 1;
 }

@@ -79,7 +79,11 @@ size_t aw_features_neighbours(struct aw_features *f, const char *sensor, size_t 
  * QC-flagged or missing value: it counts for timing, not for statistics. Returns 1 when
  * used, 0 when the sensor is not a pressure or flow sensor, -1 when a usable reading
  * comes too late: its step has been closed (it is not used). Late readings without a
- * usable value are dropped quietly (they would not change anything). */
+ * usable value are dropped quietly (they would not change anything). -2 when it is more
+ * than AW_FEATURES_MAX_JUMP seconds after the newest reading so far: a clock error that
+ * would have every step in between written (and every later reading come too late), so
+ * it is not used. */
+#define AW_FEATURES_MAX_JUMP (366L * 86400)
 int aw_features_add(struct aw_features *f, const char *sensor, size_t slen,
     const char *kind, const char *dma, int64_t ts, double value, int ok);
 /* A `reading` record: 1 when it was one (used or not), 0 for other records; problems

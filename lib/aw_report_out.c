@@ -883,10 +883,6 @@ static void sec_quality(struct aw_report *r, struct doc *d, int html)
 		t_addf(t, "%zu", br);
 		t_add(t, br == 0 && !(share > 5) ? "yes" : "no");
 	}
-	size_t nep = 0;
-	for (size_t i = 0; i < r->nsen; i++)
-		if (r->sen[i].has_q)
-			nep += r->sen[i].q.nep;
 	d_text(d, B_H3, BOTH, "Breaches");
 	size_t nbr = 0;
 	for (size_t i = 0; i < r->nsen; i++)

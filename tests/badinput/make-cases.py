@@ -36,6 +36,11 @@ def event(id, start, end, peak=b"0.9", dma=b"DMA_A"):
             b'","end":"' + end + b'","peak_p":' + peak + b',"sensors":["n54"],"source":"prob"}')
 
 
+def reading(ts, value, unit=b"bar", sensor=b"n1"):
+    return (b'{"type":"reading","ts":"' + ts + b'","sensor":"' + sensor + b'","kind":"pressure","value":' +
+            value + b',"unit":"' + unit + b'","dma":"A","qc":"ok"}')
+
+
 def gz_cut(data, n):
     z = gzip.compress(data, 9, mtime=0)
     assert len(z) > n
@@ -68,19 +73,26 @@ rec = {
     "nan-inf": [prob(T, b"NaN"),
                 feat(b"2019-01-02T00:00:00Z", b'"pressure_mean":Infinity,"pressure_std":-Infinity'),
                 b'{"type":"note","x":nan}', prob(T, b'"NaN"')],
-    "wrong-units": [prob(T, b"93"), prob(b"2019-03-04T02:15:00Z", b"-0.2"),
+    "wrong-units": [reading(T, b"60.2", b"psi"), reading(b"2019-03-04T02:05:00Z", b"4.1", b"furlong"),
+                    prob(T, b"93"), prob(b"2019-03-04T02:15:00Z", b"-0.2"),
                     event(b"E-8", b"2019-03-04T02:15:00Z", b"2019-03-04T03:45:00Z", b"93")],
     "unknown-sensors": [
+        reading(T, b"4.03", b"bar", b"X99"),
         feat(b"2019-01-02T00:00:00Z", b'"pressure_mean":4.03,"pressure_std":0.01', b"X99", b"NOPE"),
         prob(T, b"0.2", b"NOPE"),
         event(b"E-7", b"2019-03-04T02:15:00Z", b"2019-03-04T03:45:00Z", b"0.9", b"NOPE")],
-    "timestamps": [prob(b"2019-03-04T02:30:00Z", b"0.2"), prob(b"2019-03-04T02:30:00Z", b"0.3"),
+    "timestamps": [reading(b"2019-03-04T02:30:00Z", b"4.0"), reading(b"2019-03-04T02:30:00Z", b"4.1"),
+                   reading(b"2019-03-04T02:15:00Z", b"4.0"), reading(b"2019-02-30T00:00:00Z", b"4.0"),
+                   prob(b"2019-03-04T02:30:00Z", b"0.2"), prob(b"2019-03-04T02:30:00Z", b"0.3"),
                    prob(b"2019-03-04T02:15:00Z", b"0.2"), prob(b"2019-03-04 02:45:00", b"0.2"),
                    prob(b"2019-02-30T00:00:00Z", b"0.2"), prob(b"yesterday", b"0.2"),
                    event(b"E-6", b"2019-03-04T05:00:00Z", b"2019-03-04T04:00:00Z")],
-    "dst": [prob(b"2019-03-31T02:30:00", b"0.2"), prob(b"2019-03-31T02:30:00+02:00", b"0.2"),
+    "dst": [reading(b"2019-03-31T02:30:00", b"4.0"), reading(b"2019-03-31T02:30:00+02:00", b"4.0"),
+            prob(b"2019-03-31T02:30:00", b"0.2"), prob(b"2019-03-31T02:30:00+02:00", b"0.2"),
             prob(b"2019-10-27T02:30:00+03:00", b"0.2"), prob(b"2019-03-31T25:30:00Z", b"0.2")],
-    "y2038": [prob(b"2038-01-19T03:14:08Z", b"0.2"), prob(b"2100-02-28T23:55:00Z", b"0.2"),
+    "y2038": [reading(b"2038-01-19T03:15:00Z", b"4.0"), reading(b"2106-02-07T06:30:00Z", b"4.0"),
+              reading(b"10000-01-01T00:00:00Z", b"4.0"),
+              prob(b"2038-01-19T03:14:08Z", b"0.2"), prob(b"2100-02-28T23:55:00Z", b"0.2"),
               prob(b"9999-12-31T23:59:59Z", b"0.2"), prob(b"10000-01-01T00:00:00Z", b"0.2"),
               event(b"E-5", b"2038-01-19T03:14:08Z", b"2106-02-07T06:28:16Z")],
 }

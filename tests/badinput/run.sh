@@ -49,13 +49,15 @@ expect() {
 	crlf | bom) echo ok; return ;;
 	esac
 	case $1:$2:$3 in
-	records:wrong-units:event | records:wrong-units:alert) echo error ;;
+	records:wrong-units:event | records:wrong-units:alert | records:wrong-units:features) echo error ;;
 	records:wrong-units:*) echo ok ;;
 	records:unknown-sensors:anomaly) echo error ;;
 	records:unknown-sensors:*) echo ok ;;
-	records:timestamps:event | records:timestamps:alert) echo error ;;
+	records:timestamps:event | records:timestamps:alert | records:timestamps:features) echo error ;;
+	records:timestamps:report) echo error ;;
 	records:timestamps:*) echo ok ;;
-	records:dst:event | records:y2038:event) echo error ;;
+	records:dst:event | records:dst:report) echo error ;;
+	records:y2038:event | records:y2038:features | records:y2038:report) echo error ;;
 	records:dst:* | records:y2038:*) echo ok ;;
 	# CSV text is not always UTF-8 (Latin-1 exports): read, written out as U+FFFD
 	*:invalid-utf8:* ) [ "$1" = records ] || [ "$1" = csv ] && echo error || echo ok ;;
@@ -119,6 +121,9 @@ for f in $(cases records); do
 	rm -rf st && cp -R base st && run records "$c" import "$f" '"status":"approved"' \
 	    aw-workorder -S st import "$f" $next
 	run records "$c" score "$f" "$s" aw-score --json -v --truth "$D/score/truth.csv" "$f" $next
+	run records "$c" features "$f" "$s" aw-features "$f" $next
+	run records "$c" rules "$f" "$s" aw-rules --pass "$f" $next
+	run records "$c" report "$f" - aw-report -f json "$f" $next
 done
 
 for f in $(cases csv); do

@@ -393,6 +393,36 @@ static void late(void)
 	reset();
 }
 
+/* a clock error far ahead is refused, not filled step by step; a wrong unit is refused */
+static void hostile(void)
+{
+	struct aw_features *f = engine(NULL, 900);
+	int64_t t0 = T("2018-01-01T00:00:00Z");
+	put(f, "A", "pressure", t0, 3.0, 1);
+	ok(aw_features_add(f, "A", 1, "pressure", NULL, T("2106-02-07T06:30:00Z"), 3.0, 1) == -2,
+	    "a reading 88 years ahead is refused");
+	ok(aw_features_add(f, "A", 1, "pressure", NULL, t0 + 900, 3.0, 1) == 1, "A goes on");
+	aw_features_finish(f);
+	ok(nrows == 2, "two steps written, not millions (%zu)", nrows);
+	aw_features_free(f);
+	reset();
+
+	struct aw_record r = { 0 };
+	const char *err;
+	static const char line[] = "{\"type\":\"reading\",\"ts\":\"2018-01-01T00:00:00Z\",\"sensor\":\"A\","
+	    "\"kind\":\"pressure\",\"value\":43.5,\"unit\":\"psi\",\"qc\":\"ok\"}";
+	f = engine(NULL, 900);
+	aw_json_parse(&r, line, sizeof line - 1, &err);
+	int rval = aw_rval;
+	ok(aw_features_record(f, &r, "t", 1) == 1 && aw_rval == 1, "a reading in psi is reported");
+	aw_rval = rval;
+	aw_features_finish(f);
+	ok(nrows == 0, "and not used");
+	aw_features_free(f);
+	aw_record_free(&r);
+	reset();
+}
+
 int main(void)
 {
 	aw_setprog("t-features");
@@ -403,5 +433,6 @@ int main(void)
 	dst();
 	flow();
 	late();
+	hostile();
 	return tap_done();
 }
