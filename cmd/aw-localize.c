@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "aw.h"
-#include "aw_evinput.h"
+#include "aw_evdata.h"
 #include "aw_localize.h"
-#include "aw_net.h"
+#include "aw_impact.h"
 
 enum { O_SENS = AW_LONG, O_WINDOW, O_DAYS, O_GEOJSON, O_PASS };
 
@@ -120,8 +120,8 @@ int main(int argc, char **argv)
 
 	const char *why;
 	struct aw_net *net = aw_net_from_config(conf, netfile, assets, &why);
-	if (!net && why) {
-		aw_warn("%s (or give -n NET.inp)", why);
+	if (why) {
+		aw_warn("no network: give -n NET.inp or set network in the configuration");
 		aw_rval = 1;
 	}
 	struct aw_sensmat *sm = NULL;
@@ -136,9 +136,9 @@ int main(int argc, char **argv)
 		return aw_finish();
 	}
 	static const char *const kinds[] = { "pressure", NULL };
-	struct aw_evinput ev;
-	aw_evinput_init(&ev, conf, kinds);
-	aw_evinput_read(&ev, argv + i, argc - i, pass, NULL, NULL);
+	struct aw_evdata ev;
+	aw_evdata_init(&ev, conf, kinds);
+	aw_evdata_read(&ev, argv + i, argc - i, pass, NULL, NULL);
 	int64_t *wf = aw_calloc((size_t)dopt.days + 1, sizeof *wf), *wt = aw_calloc((size_t)dopt.days + 1, sizeof *wt);
 	for (size_t e = 0; e < ev.nev; e++) {
 		aw_drop_windows(&dopt, ev.ev[e].start, wf, wt);
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 				ev.ev[e].win = w;
 		}
 	}
-	aw_evinput_feed(&ev, rfiles, nr);
+	aw_evdata_feed(&ev, rfiles, nr);
 	const struct aw_rsensors *sensors = &ev.sensors;
 
 	/* the pressure sensors on the network */
@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 	free(wt);
 	free(rfiles);
 	aw_localizer_free(L);
-	aw_evinput_free(&ev);
+	aw_evdata_free(&ev);
 	aw_sensmat_free(sm);
 	aw_net_free(net);
 	aw_config_free(conf);

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "aw.h"
-#include "aw_evinput.h"
-#include "aw_net.h"
+#include "aw_evdata.h"
+#include "aw_impact.h"
 #include "aw_validate.h"
 
 enum { O_WINDOW = AW_LONG, O_DAYS, O_PASS };
@@ -51,30 +51,14 @@ static void take_localization(struct aw_record *r, const char *file, long line, 
 		aw_error_at(file, line, "localization record needs event and candidates");
 		return;
 	}
-	/* the first candidate's pipe: parse the array's first object */
+	/* the first candidate's pipe */
+	struct aw_jiter it;
+	struct aw_field first;
 	struct aw_record sub = { 0 };
-	const char *p = c->val + 1, *end = c->val + c->vlen - 1, *err;
-	while (p < end && *p != '{')
-		p++;
-	int depth = 0, inq = 0;
-	const char *q = p;
-	for (; q < end; q++) {
-		if (inq) {
-			if (*q == '\\')
-				q++;
-			else if (*q == '"')
-				inq = 0;
-		} else if (*q == '"') {
-			inq = 1;
-		} else if (*q == '{') {
-			depth++;
-		} else if (*q == '}' && --depth == 0) {
-			q++;
-			break;
-		}
-	}
+	const char *err;
 	char *pipe = NULL;
-	if (p < end && aw_json_parse(&sub, p, (size_t)(q - p), &err) == 0) {
+	if (aw_jiter_init(&it, c) == 0 && aw_jiter_next(&it, &first) && first.type == AW_JOBJ &&
+	    aw_json_parse(&sub, first.val, first.vlen, &err) == 0) {
 		const char *s = aw_get_str(&sub, "pipe");
 		pipe = s ? aw_strdup(s) : NULL;
 	}
@@ -126,16 +110,21 @@ static int in_list(const struct aw_ev *e, const char *id)
 	return 0;
 }
 
-/* an event that names no sensors: the three with the clearest drops stand for it (all of
- * the area when none has a drop) */
-static void mark_clearest(struct aw_vsensor *v, size_t n)
+/* The sensors the event rests on: of its own sensors (all pressure sensors of the area
+ * when it names none), the three with the clearest drops, or all of them when none has a
+ * drop. A fault elsewhere does not make the event doubtful. */
+static void mark_key(struct aw_vsensor *v, size_t n, int named)
 {
+	unsigned char *cand = aw_calloc(n + 1, 1);
 	size_t any = 0;
+	for (size_t i = 0; i < n; i++) {
+		cand[i] = (v[i].role == AW_V_AREA || v[i].role == AW_V_SUPPLY) && (!named || v[i].listed);
+		v[i].listed = 0;
+	}
 	for (int k = 0; k < 3; k++) {
 		size_t best = SIZE_MAX;
 		for (size_t i = 0; i < n; i++)
-			if ((v[i].role == AW_V_AREA || v[i].role == AW_V_SUPPLY) && !v[i].listed &&
-			    isfinite(v[i].drop.drop) && (best == SIZE_MAX ||
+			if (cand[i] && !v[i].listed && isfinite(v[i].drop.drop) && (best == SIZE_MAX ||
 			    v[i].drop.drop / v[i].drop.sd > v[best].drop.drop / v[best].drop.sd))
 				best = i;
 		if (best == SIZE_MAX)
@@ -145,7 +134,8 @@ static void mark_clearest(struct aw_vsensor *v, size_t n)
 	}
 	if (!any)
 		for (size_t i = 0; i < n; i++)
-			v[i].listed = v[i].role == AW_V_AREA || v[i].role == AW_V_SUPPLY;
+			v[i].listed = cand[i];
+	free(cand);
 }
 
 static int config_inlet_of(const struct aw_config *cfg, const char *dma, const char *id)
@@ -195,8 +185,8 @@ int main(int argc, char **argv)
 	}
 	const char *why;
 	struct aw_net *net = aw_net_from_config(cfg, netfile, NULL, &why);
-	if (!net && why) {
-		aw_warn("%s (or give -n NET.inp)", why);
+	if (why) {
+		aw_warn("no network: give -n NET.inp or set network in the configuration");
 		aw_rval = 1;
 	}
 	if (!net) {
@@ -207,10 +197,10 @@ int main(int argc, char **argv)
 		return aw_finish();
 	}
 
-	struct aw_evinput ev;
+	struct aw_evdata ev;
 	struct tops tops = { 0 };
-	aw_evinput_init(&ev, cfg, NULL);
-	aw_evinput_read(&ev, argv + i, argc - i, pass, take_localization, &tops);
+	aw_evdata_init(&ev, cfg, NULL);
+	aw_evdata_read(&ev, argv + i, argc - i, pass, take_localization, &tops);
 	size_t nw = (size_t)dopt.days + 3;	/* drop windows, onset, event */
 	int64_t *wf = aw_calloc(nw, sizeof *wf), *wt = aw_calloc(nw, sizeof *wt);
 	for (size_t e = 0; e < ev.nev; e++) {
@@ -226,7 +216,7 @@ int main(int argc, char **argv)
 				x->win = w;
 		}
 	}
-	aw_evinput_feed(&ev, rfiles, nr);
+	aw_evdata_feed(&ev, rfiles, nr);
 
 	/* the sensors on the network and their roles */
 	const struct aw_rsensors *S = &ev.sensors;
@@ -274,11 +264,10 @@ int main(int argc, char **argv)
 				v->flow.negative = v->flow.n - v->flow.negative;
 			if (is_p[s] && link != SIZE_MAX)
 				v->dist = aw_net_node_link_dist(net, node[s], link);
-			v->listed = x->nsensors && is_p[s] && same_dma && in_list(x, r->id);
+			v->listed = is_p[s] && same_dma && in_list(x, r->id);
 			m++;
 		}
-		if (!x->nsensors)
-			mark_clearest(vs, m);
+		mark_key(vs, m, x->nsensors > 0);
 		struct aw_check checks[5];
 		aw_check_supply(&vopt, vs, m, &checks[0]);
 		aw_check_reverse(&vopt, vs, m, &checks[1]);
@@ -319,7 +308,7 @@ int main(int argc, char **argv)
 	free(rfiles);
 	free(wopath);
 	aw_operations_free(&ops);
-	aw_evinput_free(&ev);
+	aw_evdata_free(&ev);
 	aw_net_free(net);
 	aw_config_free(cfg);
 	return aw_finish();

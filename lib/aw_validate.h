@@ -22,7 +22,7 @@ struct aw_vsensor {
 	double dist;		/* m from the top candidate pipe; NAN unknown */
 	struct aw_wstat flow;	/* inlets: flow readings during the event, sign applied */
 	struct aw_wstat onset;	/* readings around the onset (qc flags) */
-	int listed;		/* one of the event's sensors */
+	int listed;		/* one of the sensors the event rests on (sensor_fault) */
 };
 
 struct aw_validate_opts {

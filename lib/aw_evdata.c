@@ -2,10 +2,10 @@
 #include <string.h>
 
 #include "aw_cli.h"
-#include "aw_evinput.h"
+#include "aw_evdata.h"
 #include "aw_time.h"
 
-void aw_evinput_init(struct aw_evinput *e, const struct aw_config *cfg, const char *const *kinds)
+void aw_evdata_init(struct aw_evdata *e, const struct aw_config *cfg, const char *const *kinds)
 {
 	memset(e, 0, sizeof *e);
 	e->cfg = cfg;
@@ -22,7 +22,7 @@ static void collect(const char *s, void *ctx)
 	ev->sensors[ev->nsensors++] = aw_strdup(s);
 }
 
-static void take_event(struct aw_evinput *e, struct aw_record *r, const char *file, long line)
+static void take_event(struct aw_evdata *e, struct aw_record *r, const char *file, long line)
 {
 	const char *id = aw_get_str(r, "id"), *start = aw_get_str(r, "start");
 	const char *end = aw_get_str(r, "end"), *dma = aw_get_str(r, "dma");
@@ -51,7 +51,7 @@ static void take_event(struct aw_evinput *e, struct aw_record *r, const char *fi
 }
 
 /* a reading of a kept kind: its sensor index, or -1 */
-static long take_reading(struct aw_evinput *e, struct aw_record *r, struct aw_reading *rd,
+static long take_reading(struct aw_evdata *e, struct aw_record *r, struct aw_reading *rd,
     const char *file, long line)
 {
 	if (aw_reading_parse(r, rd)) {
@@ -68,7 +68,7 @@ static long take_reading(struct aw_evinput *e, struct aw_record *r, struct aw_re
 	return -1;
 }
 
-void aw_evinput_read(struct aw_evinput *e, char **files, int n, int pass, aw_other_fn fn, void *ctx)
+void aw_evdata_read(struct aw_evdata *e, char **files, int n, int pass, aw_other_fn fn, void *ctx)
 {
 	struct aw_reader *in = aw_reader_open(files, n);
 	struct aw_record r = { 0 };
@@ -92,7 +92,7 @@ void aw_evinput_read(struct aw_evinput *e, char **files, int n, int pass, aw_oth
 	aw_reader_close(in);
 }
 
-void aw_evinput_feed(struct aw_evinput *e, char **rfiles, int nr)
+void aw_evdata_feed(struct aw_evdata *e, char **rfiles, int nr)
 {
 	aw_rbuf_feed(&e->held, e->win);
 	aw_rbuf_free(&e->held);
@@ -114,7 +114,7 @@ void aw_evinput_feed(struct aw_evinput *e, char **rfiles, int nr)
 	aw_progress_done();
 }
 
-void aw_evinput_free(struct aw_evinput *e)
+void aw_evdata_free(struct aw_evdata *e)
 {
 	for (size_t i = 0; i < e->nev; i++) {
 		free(e->ev[i].id);

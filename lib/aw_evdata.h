@@ -4,8 +4,8 @@
  * held in memory. Then it declares the time windows it needs for each event, and the held
  * readings plus those of the --readings files (streamed, never held) are summed into
  * them. */
-#ifndef AW_EVINPUT_H
-#define AW_EVINPUT_H
+#ifndef AW_EVDATA_H
+#define AW_EVDATA_H
 #include <stdint.h>
 
 #include "aw_config.h"
@@ -20,7 +20,7 @@ struct aw_ev {
 	size_t win;		/* the tool's: index of its first window */
 };
 
-struct aw_evinput {
+struct aw_evdata {
 	const struct aw_config *cfg;
 	struct aw_ev *ev;
 	size_t nev;
@@ -34,12 +34,12 @@ struct aw_evinput {
 typedef void (*aw_other_fn)(struct aw_record *r, const char *file, long line, void *ctx);
 
 /* sensors of the configuration are known from the start */
-void aw_evinput_init(struct aw_evinput *e, const struct aw_config *cfg, const char *const *kinds);
+void aw_evdata_init(struct aw_evdata *e, const struct aw_config *cfg, const char *const *kinds);
 /* Reads the input files: `event` records become e->ev, `reading` records are held, other
  * records go to fn (may be NULL). With pass, every input line is also written to aw_out. */
-void aw_evinput_read(struct aw_evinput *e, char **files, int n, int pass, aw_other_fn fn, void *ctx);
+void aw_evdata_read(struct aw_evdata *e, char **files, int n, int pass, aw_other_fn fn, void *ctx);
 /* Sums the held readings and those of the readings files into e->win (declare the windows
  * first) */
-void aw_evinput_feed(struct aw_evinput *e, char **rfiles, int nr);
-void aw_evinput_free(struct aw_evinput *e);
+void aw_evdata_feed(struct aw_evdata *e, char **rfiles, int nr);
+void aw_evdata_free(struct aw_evdata *e);
 #endif
