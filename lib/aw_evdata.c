@@ -29,6 +29,10 @@ static void take_event(struct aw_evdata *e, struct aw_record *r, const char *fil
 	int64_t t, te;
 	int zoned;
 
+	/* water quality and customer meters are not pipe leaks: aw-quality validates its own
+	 * events (sensor fault or water change), a customer's meter needs no localisation */
+	if (aw_is(r, "source", "quality") || aw_is(r, "source", "ami"))
+		return;
 	if (!id || !start || aw_parse_time(start, strlen(start), &t, &zoned)) {
 		aw_error_at(file, line, "event record needs an id and a start time");
 		return;

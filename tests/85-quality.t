@@ -13,6 +13,8 @@ golden quality-detect-features sh -c 'aw-ingest --utc -s data/quality/net3-senso
 	aw-quality features --dma net3 | aw-quality detect --no-limits --z 5 --min-steps 3'
 golden quality-detect-anomaly aw-quality detect --z 0 --no-limits --pass data/quality/anomaly.ndjson
 golden quality-detect-anomaly-rules aw-quality detect --z 7 --no-daily --no-limits data/quality/anomaly.ndjson
+golden quality-validate-skips sh -c 'aw-quality --z 0 --no-limits data/quality/anomaly.ndjson |
+	aw-validate -c data/net/aquawatch.yaml --pass | aw-select --count -t validation'
 golden quality-late aw-quality detect --dma d data/quality/late.ndjson
 golden quality-usage-detect-option aw-quality features --z 5 data/quality/late.ndjson
 golden quality-usage-kinds aw-quality --kinds chlorine,flow data/quality/late.ndjson
