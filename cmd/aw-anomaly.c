@@ -44,7 +44,7 @@ static const struct aw_cli cli = {
 
 static int is_key_field(const struct aw_field *f)
 {
-	static const char *const keys[] = { "type", "ts", "sensor", "dma" };
+	static const char *const keys[] = { "type", "ts", "sensor", "dma", "kind" };
 	for (size_t i = 0; i < AW_NELEM(keys); i++)
 		if (f->klen == strlen(keys[i]) && memcmp(f->key, keys[i], f->klen) == 0)
 			return 1;

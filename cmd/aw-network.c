@@ -432,6 +432,25 @@ static size_t hull(struct pt *p, size_t n, struct pt *h)
 	return k - 1;
 }
 
+/* ends the geometry of a feature and begins its properties */
+static void properties_begin(const char *feature, const char *id)
+{
+	aw_w_obj_end(aw_out);
+	aw_w_obj_begin(aw_out, "properties");
+	aw_w_str(aw_out, "feature", feature);
+	aw_w_str(aw_out, "id", id);
+}
+
+/* a feature with a Point geometry, up to its properties */
+static void point_feature_begin(double x, double y, const char *feature, const char *id)
+{
+	feature_begin();
+	aw_w_obj_begin(aw_out, "geometry");
+	aw_w_str(aw_out, "type", "Point");
+	point("coordinates", x, y);
+	properties_begin(feature, id);
+}
+
 static void cmd_geojson(struct aw_net *net)
 {
 	struct pt *p = aw_calloc(net->nnodes + 1, sizeof *p), *h = aw_calloc(2 * net->nnodes + 2, sizeof *h);
@@ -455,10 +474,7 @@ static void cmd_geojson(struct aw_net *net)
 			point(NULL, h[i % nh].x, h[i % nh].y);
 		aw_w_arr_end(aw_out);
 		aw_w_arr_end(aw_out);
-		aw_w_obj_end(aw_out);
-		aw_w_obj_begin(aw_out, "properties");
-		aw_w_str(aw_out, "feature", "dma");
-		aw_w_str(aw_out, "id", net->dmas[d].id);
+		properties_begin("dma", net->dmas[d].id);
 		aw_w_arr_begin(aw_out, "inlets");
 		for (size_t i = 0; i < net->dmas[d].ninlets; i++)
 			aw_w_str(aw_out, NULL, net->links[net->dmas[d].inlets[i]].id);
@@ -481,10 +497,7 @@ static void cmd_geojson(struct aw_net *net)
 			point(NULL, k->vx[v], k->vy[v]);
 		point(NULL, b->x, b->y);
 		aw_w_arr_end(aw_out);
-		aw_w_obj_end(aw_out);
-		aw_w_obj_begin(aw_out, "properties");
-		aw_w_str(aw_out, "feature", "link");
-		aw_w_str(aw_out, "id", k->id);
+		properties_begin("link", k->id);
 		aw_w_str(aw_out, "link_type", aw_link_type_name(k->type));
 		aw_w_str(aw_out, "node1", a->id);
 		aw_w_str(aw_out, "node2", b->id);
@@ -502,14 +515,7 @@ static void cmd_geojson(struct aw_net *net)
 		const struct aw_node *n = &net->nodes[i];
 		if (!has_xy(n))
 			continue;
-		feature_begin();
-		aw_w_obj_begin(aw_out, "geometry");
-		aw_w_str(aw_out, "type", "Point");
-		point("coordinates", n->x, n->y);
-		aw_w_obj_end(aw_out);
-		aw_w_obj_begin(aw_out, "properties");
-		aw_w_str(aw_out, "feature", "node");
-		aw_w_str(aw_out, "id", n->id);
+		point_feature_begin(n->x, n->y, "node", n->id);
 		aw_w_str(aw_out, "node_type", aw_node_type_name(n->type));
 		aw_w_num(aw_out, "elevation_m", n->elev, 3);
 		aw_w_num(aw_out, "demand_lps", n->demand, 4);
@@ -521,14 +527,7 @@ static void cmd_geojson(struct aw_net *net)
 		const struct aw_node *n = &net->nodes[x->node];
 		if (!has_xy(n))
 			continue;
-		feature_begin();
-		aw_w_obj_begin(aw_out, "geometry");
-		aw_w_str(aw_out, "type", "Point");
-		point("coordinates", n->x, n->y);
-		aw_w_obj_end(aw_out);
-		aw_w_obj_begin(aw_out, "properties");
-		aw_w_str(aw_out, "feature", "sensor");
-		aw_w_str(aw_out, "id", x->id);
+		point_feature_begin(n->x, n->y, "sensor", x->id);
 		aw_w_str(aw_out, "kind", x->kind);
 		aw_w_str(aw_out, "node", n->id);
 		aw_w_str(aw_out, "link", x->on_link ? net->links[x->elem].id : NULL);

@@ -254,40 +254,6 @@ static int cmp_input(const void *a, const void *b)
 	    aw_dmastep_input_name(sort_agg, *(const size_t *)b));
 }
 
-struct ranked {
-	float m, y;
-};
-
-static int cmp_ranked(const void *a, const void *b)
-{
-	const struct ranked *x = a, *y = b;
-	return (x->m > y->m) - (x->m < y->m);
-}
-
-/* area under the ROC curve of margins m for labels y (ties count half) */
-static double auc(const float *m, const float *y, size_t n)
-{
-	struct ranked *r = aw_reallocarray(NULL, n, sizeof *r);
-	double npos = 0, rank_sum = 0;
-	for (size_t i = 0; i < n; i++) {
-		r[i] = (struct ranked){ m[i], y[i] };
-		npos += y[i] > 0;
-	}
-	qsort(r, n, sizeof *r, cmp_ranked);
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && r[j].m == r[i].m)
-			j++;
-		for (size_t k = i; k < j; k++)
-			if (r[k].y > 0)
-				rank_sum += (i + j + 1) / 2.0;
-		i = j;
-	}
-	free(r);
-	double nneg = (double)n - npos;
-	return npos && nneg ? (rank_sum - npos * (npos + 1) / 2) / (npos * nneg) : NAN;
-}
-
 struct train_opts {
 	const char *out;
 	char **leaks, **labels, *features;
@@ -432,7 +398,7 @@ static int train(const struct train_opts *o, char **files, int nfiles)
 		}
 		aw_warn("%zu examples from %zu DMA%s (%lld leak, weight %.1f of %.1f), %zu features",
 		    n, t.ndmas, t.ndmas == 1 ? "" : "s", npos, wpos, wpos + wneg, ncol);
-		aw_warn("out-of-fold AUC %.3f, Brier %.4f; Platt A %.4f, B %.4f", auc(oof, y, n),
+		aw_warn("out-of-fold AUC %.3f, Brier %.4f; Platt A %.4f, B %.4f", aw_auc(oof, y, n),
 		    brier / wsum, m.platt.a, m.platt.b);
 		aw_warn("wrote %s (%s)", o->out, m.id);
 	}

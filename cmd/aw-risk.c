@@ -75,10 +75,9 @@ static struct aw_config *cfg;
 static int64_t arg_time(const char *opt, const char *s)
 {
 	int64_t t;
-	int zoned;
-	if (aw_parse_time(s, strlen(s), &t, &zoned) != 0)
+	if (aw_parse_time_local(s, strlen(s), &t) != 0)
 		aw_usage_error("%s: not a time (YYYY-MM-DD[THH:MM[:SS]][Z]): %s", opt, s);
-	return zoned ? t : aw_tz_to_utc(t, NULL, NULL);
+	return t;
 }
 
 static char *cfg_file(const char *key)

@@ -45,17 +45,6 @@ static const struct aw_cli cli = {
 
 #define NONE AW_SCORE_NONE
 
-/* naive times are local in the configured zone (UTC unless aw_tz_set) */
-static int parse_ts(const char *s, int64_t *t)
-{
-	int zoned;
-	if (aw_parse_time(s, strlen(s), t, &zoned) != 0)
-		return -1;
-	if (!zoned)
-		*t = aw_tz_to_utc(*t, NULL, NULL);
-	return 0;
-}
-
 /* ---- distances ---- */
 
 struct places {
@@ -218,65 +207,26 @@ struct input {
 	size_t nlocs;
 };
 
-/* Calls fn for each element of the JSON array text s[0..n-1]. */
-static void json_each(const char *s, size_t n, void (*fn)(const char *e, size_t en, void *ctx),
-    void *ctx)
-{
-	size_t i = 1, start = 1;
-	int depth = 0, str = 0;
-
-	for (; i + 1 < n; i++) {
-		char c = s[i];
-		if (str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				str = 0;
-		} else if (c == '"') {
-			str = 1;
-		} else if (c == '[' || c == '{') {
-			depth++;
-		} else if (c == ']' || c == '}') {
-			depth--;
-		} else if (c == ',' && depth == 0) {
-			fn(s + start, i - start, ctx);
-			start = i + 1;
-		}
-	}
-	while (start < i && (s[start] == ' ' || s[start] == '\t'))
-		start++;
-	if (start < i)
-		fn(s + start, i - start, ctx);
-}
-
-/* a candidate: "p1" or {"pipe":"p1",...} */
-static void add_candidate(const char *e, size_t n, void *ctx)
-{
-	struct strv *out = ctx;
-	struct aw_record r = { 0 };
-	struct aw_buf b = { 0 };
-	const char *err, *p;
-
-	while (n && (*e == ' ' || *e == '\t'))
-		e++, n--;
-	if (n && *e == '"') {
-		aw_buf_puts(&b, "{\"pipe\":");
-		aw_buf_put(&b, e, n);
-		aw_buf_putc(&b, '}');
-		e = b.s;
-		n = b.len;
-	}
-	if (aw_json_parse(&r, e, n, &err) == 0 && (p = aw_get_str(&r, "pipe")) && *p)
-		strv_add(out, p);
-	aw_record_free(&r);
-	aw_buf_free(&b);
-}
-
+/* candidates: ["p1", ...] or [{"pipe":"p1",...}, ...] */
 static void add_candidates(struct aw_record *r, const char *key, struct strv *out)
 {
-	const struct aw_field *f = aw_get(r, key);
-	if (f && f->type == AW_JARR)
-		json_each(f->val, f->vlen, add_candidate, out);
+	struct aw_record o = { 0 };
+	struct aw_jiter it;
+	struct aw_field e;
+	const char *err, *p;
+
+	if (aw_jiter_init(&it, aw_get(r, key)) < 0)
+		return;
+	while (aw_jiter_next(&it, &e)) {
+		p = NULL;
+		if (e.type == AW_JSTR)
+			p = aw_field_str(r, &e);
+		else if (e.type == AW_JOBJ && aw_json_parse(&o, e.val, e.vlen, &err) == 0)
+			p = aw_get_str(&o, "pipe");
+		if (p && *p)
+			strv_add(out, p);
+	}
+	aw_record_free(&o);
 }
 
 static int get_time(struct aw_record *r, const char *key, int64_t *t, const char *file, long line)
@@ -284,7 +234,7 @@ static int get_time(struct aw_record *r, const char *key, int64_t *t, const char
 	const char *s = aw_get_str(r, key);
 	if (!s)
 		return 0;
-	if (parse_ts(s, t)) {
+	if (aw_parse_time_local(s, strlen(s), t)) {
 		aw_error_at(file, line, "bad %s: %s", key, s);
 		return -1;
 	}
@@ -371,7 +321,7 @@ static void read_csv_line(struct input *in, char *line, const char *file, long l
 	}
 	*comma = 0;
 	char *pipe = aw_trim(line), *ts = aw_trim(comma + 1);
-	if (parse_ts(ts, &t)) {
+	if (aw_parse_time_local(ts, strlen(ts), &t)) {
 		if (lineno > 1)	/* a header line */
 			aw_error_at(file, lineno, "bad timestamp: %s", ts);
 		return;
@@ -743,7 +693,7 @@ static void write_json(struct run *R)
 static int64_t arg_time(const char *opt, const char *s)
 {
 	int64_t t;
-	if (parse_ts(s, &t))
+	if (aw_parse_time_local(s, strlen(s), &t))
 		aw_usage_error("%s: not a time (like 2019-01-01 or 2019-01-01T00:00:00Z): %s", opt, s);
 	return t;
 }

@@ -5,6 +5,9 @@ _aw() {
 	aw-alert)
 		case $prev in -S|--state|-x|--exec|--retries|--backoff|--exec-timeout|--merge-gap|--close-after|--critical-flow|-w|--wait|-c|--config) files=1 ;; esac
 		words=" -S --state -x --exec --retries --backoff --exec-timeout --deliver --merge-gap --close-after --critical-flow -w --wait -c --config -q --quiet --progress -h --help --version" ;;
+	aw-ami)
+		case $prev in -a|--accounts|-N|--network|--dma|--tz|--continuous|--min-flow|--active-share|--zero|--neighbours|--reverse|--max-gap|--write|-c|--config) files=1 ;; esac
+		words=" -a --accounts -N --network --dma --tz --continuous --min-flow --active-share --zero --neighbours --reverse --max-gap --write -c --config -q --quiet --progress -h --help --version" ;;
 	aw-anomaly)
 		case $prev in -m|--model|-t|--threshold|-o|--output|--features|--seed|--trees|--max-samples|--contamination|-c|--config) files=1 ;; esac
 		words=" train score -m --model -t --threshold -o --output --features --seed --trees --max-samples --contamination -c --config -q --quiet --progress -h --help --version" ;;
@@ -20,15 +23,24 @@ _aw() {
 	aw-ingest)
 		case $prev in -f|--format|-s|--sensors|-d|--delimiter|--tz|--step|--qc-report|-c|--config) files=1 ;; esac
 		words=" -f --format -s --sensors -d --delimiter --decimal-comma --utc --tz --step --no-qc --qc-report --stats -c --config -q --quiet --progress -h --help --version" ;;
+	aw-localize)
+		case $prev in -n|--network|-a|--assets|-r|--readings|-k|--top|-m|--method|--sensitivity|--window|--days|--geojson|-c|--config) files=1 ;; esac
+		words=" -n --network -a --assets -r --readings -k --top -m --method --sensitivity --window --days --geojson --pass -c --config -q --quiet --progress -h --help --version" ;;
 	aw-network)
 		case $prev in -k|--neighbours|--kind|-s|--sensors|-a|--assets|-i|--inlet|--pump-length|--valve-length|-c|--config) files=1 ;; esac
 		words=" summary distance neighbours dmas sensors geojson -t --table -k --neighbours --kind -s --sensors -a --assets -i --inlet --amr --pump-length --valve-length --seq -c --config -q --quiet --progress -h --help --version" ;;
 	aw-prob)
 		case $prev in -m|--model|--explain-above|--batch|-o|--output|--leaks|--labels|--features|--seed|--rounds|--cv-block|-c|--config) files=1 ;; esac
 		words=" train -m --model --explain-above -P --probability-only --batch -o --output --leaks --labels --features --seed --rounds --cv-block -c --config -q --quiet --progress -h --help --version" ;;
+	aw-quality)
+		case $prev in -s|--sensors|--step|--window|--change-steps|--freeze|--days|--dma|--tz|--z|--change|--rough|--min-steps|--max-gap|--kinds|-c|--config) files=1 ;; esac
+		words=" features detect -s --sensors --step --window --change-steps --freeze --days --dma --tz --z --no-daily --no-limits --change --rough --min-steps --max-gap --kinds --pass -c --config -q --quiet --progress -h --help --version" ;;
 	aw-report)
 		case $prev in -p|--period|-o|--output|-f|--format|-d|--dma|-t|--title|-c|--config) files=1 ;; esac
 		words=" -p --period -o --output -f --format -d --dma -t --title -c --config -q --quiet --progress -h --help --version" ;;
+	aw-residual)
+		case $prev in -m|--model|--threshold|--robust-threshold|--reference|--accept|--warm-up|--inflow|--from|--to|-o|--output|--step|--group-size|-c|--config) files=1 ;; esac
+		words=" train -m --model -R --residuals --threshold --robust-threshold --reference --accept --warm-up --inflow --pass --from --to -o --output --step --group-size -c --config -q --quiet --progress -h --help --version" ;;
 	aw-risk)
 		case $prev in -m|--model|-o|--output|--breaks|--weather|--at|--from|--to|--horizon|--step|--history-from|-N|--network|-a|--assets|--accounts|-n|--top|--pipes|--seed|--rounds|-c|--config) files=1 ;; esac
 		words=" train score rank impact -m --model -o --output --breaks --weather --at --from --to --horizon --step --history-from -N --network -a --assets --accounts -n --top -t --table --pipes --seed --rounds -c --config -q --quiet --progress -h --help --version" ;;
@@ -41,6 +53,9 @@ _aw() {
 	aw-select)
 		case $prev in -t|--type|-w|--where|--since|--until|--time-field|-c|--config) files=1 ;; esac
 		words=" -t --type -w --where -v --invert --since --until --time-field --count -c --config -q --quiet --progress -h --help --version" ;;
+	aw-validate)
+		case $prev in -n|--network|-r|--readings|-w|--workorders|--window|--days|-c|--config) files=1 ;; esac
+		words=" -n --network -r --readings -w --workorders --window --days --pass -c --config -q --quiet --progress -h --help --version" ;;
 	aw-workorder)
 		case $prev in -S|--state|--by|--note|--reason|--outcome|--status|--dma|--alert|--min-severity|--id|-w|--wait|--from-risk|--top|-c|--config) files=1 ;; esac
 		words=" propose approve reject dispatch close list show export import alerts labels audit attach evidence hold release purge -S --state --by --note --reason --outcome --status --dma --alert --json --open --min-severity --id -w --wait --from-risk --top --dry-run -c --config -q --quiet --progress -h --help --version" ;;
@@ -49,4 +64,4 @@ _aw() {
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$words" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -W "$(printf '%s\n' $words | grep -v '^-')" -f -- "$cur"))
 }
-complete -F _aw aw-alert aw-anomaly aw-config aw-event aw-features aw-ingest aw-network aw-prob aw-report aw-risk aw-rules aw-score aw-select aw-workorder
+complete -F _aw aw-alert aw-ami aw-anomaly aw-config aw-event aw-features aw-ingest aw-localize aw-network aw-prob aw-quality aw-report aw-residual aw-risk aw-rules aw-score aw-select aw-validate aw-workorder

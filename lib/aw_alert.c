@@ -146,27 +146,6 @@ static char *array_head(const struct aw_field *f, size_t k)
 	return b.s;
 }
 
-/* fn for each object element of a JSON array text */
-static void each_object(const char *array, void (*fn)(struct aw_record *o, void *ctx), void *ctx)
-{
-	struct aw_record outer = { 0 }, o = { 0 };
-	struct aw_buf b = { 0 };
-	struct aw_jiter it;
-	struct aw_field e;
-	const char *err;
-
-	if (!array)
-		return;
-	aw_buf_printf(&b, "{\"a\":%s}", array);
-	if (aw_json_parse(&outer, b.s, b.len, &err) == 0 && aw_jiter_init(&it, aw_get(&outer, "a")) == 0)
-		while (aw_jiter_next(&it, &e))
-			if (e.type == AW_JOBJ && aw_json_parse(&o, e.val, e.vlen, &err) == 0)
-				fn(&o, ctx);
-	aw_record_free(&o);
-	aw_record_free(&outer);
-	aw_buf_free(&b);
-}
-
 /* ---- evidence ---- */
 
 void aw_evidence_init(struct aw_evidence *e, const char *event)
@@ -369,6 +348,14 @@ int aw_alert_covers(const struct aw_alert *a, const struct aw_evidence *e,
 		return 1;
 	if (strcmp(a->dma, e->dma) != 0 || strcmp(a->type, type_of(e)) != 0)
 		return 0;
+	/* a customer's meter is its own case: other accounts of the DMA are other alerts */
+	if (strcmp(a->type, "customer") == 0 || strcmp(a->type, "meter") == 0) {
+		int shared = 0;
+		for (size_t i = 0; i < e->sensors.n && !shared; i++)
+			shared = aw_strv_has(&a->sensors, e->sensors.v[i]);
+		if (!shared)
+			return 0;
+	}
 	if (a->start == INT64_MIN || a->end == INT64_MIN || e->start == INT64_MIN ||
 	    e->end == INT64_MIN)
 		return 0;
@@ -431,7 +418,7 @@ static void top_cb(struct aw_record *o, void *ctx)
 char *aw_alert_top(const struct aw_alert *a, const char *key)
 {
 	struct top_ctx t = { key, NULL };
-	each_object(a->candidates, top_cb, &t);
+	aw_json_each_object(a->candidates, top_cb, &t);
 	if (t.val && !*t.val) {
 		free(t.val);
 		t.val = NULL;
@@ -482,7 +469,7 @@ static void join_names(struct aw_buf *b, const char *array, const char *key, int
     const char *dflt)
 {
 	struct names_ctx c = { b, key, failed_only, 0 };
-	each_object(array, names_cb, &c);
+	aw_json_each_object(array, names_cb, &c);
 	if (!c.n)
 		aw_buf_puts(b, dflt);
 }
@@ -509,6 +496,8 @@ static void summary(struct aw_buf *b, const struct aw_alert *a)
 		aw_buf_puts(b, "Water-quality event");
 	else if (strcmp(a->type, "customer") == 0)
 		aw_buf_puts(b, "Customer-side leak");
+	else if (strcmp(a->type, "meter") == 0)
+		aw_buf_puts(b, "Customer meter problem");
 	else
 		aw_buf_printf(b, "Event (%s)", a->type);
 	if (a->parameter)
@@ -522,7 +511,11 @@ static void summary(struct aw_buf *b, const struct aw_alert *a)
 		aw_fmt_num(num, a->peak_p, 2);
 		aw_buf_printf(b, ", p=%s", num);
 	}
-	if (!isnan(a->est_flow)) {
+	if (!isnan(a->est_flow) && a->est_flow < 0.05) {
+		/* a tap or cistern, not a main: litres per hour read better */
+		aw_fmt_num(num, a->est_flow * 3600, 0);
+		aw_buf_printf(b, ", about %s L/h", num);
+	} else if (!isnan(a->est_flow)) {
 		aw_fmt_num(num, a->est_flow, 1);
 		aw_buf_printf(b, ", about %s L/s", num);
 	}
@@ -560,6 +553,8 @@ static const struct {
 	{ "quality", AW_SEV_LOW, AW_SEV_CRITICAL, "check the disinfectant dosing at the source" },
 	{ "customer", AW_SEV_LOW, AW_SEV_CRITICAL, "contact the customer about continuous consumption" },
 	{ "customer", AW_SEV_LOW, AW_SEV_CRITICAL, "check the meter for a stopped or tampered register" },
+	{ "meter", AW_SEV_LOW, AW_SEV_CRITICAL, "read the meter %S on site: stopped, reversed or tampered register" },
+	{ "meter", AW_SEV_LOW, AW_SEV_CRITICAL, "ask the customer whether the property is occupied" },
 	{ "*", AW_SEV_INFO, AW_SEV_INFO, "no field action: validation failed (%F)" },
 	{ "*", AW_SEV_INFO, AW_SEV_INFO, "review the sensors (%S) and the operations log" },
 };
@@ -845,8 +840,14 @@ int aw_routing_load(struct aw_routing *rt, const struct aw_config *c)
 		}
 		if ((s = rule_str(k, "dma", &line)))
 			split_list(&r->dmas, s);
-		if ((s = rule_str(k, "type", &line)))
+		if ((s = rule_str(k, "type", &line))) {
 			split_list(&r->types, s);
+			/* the alert types of customer meters, by their source */
+			if (aw_strv_has(&r->types, "ami")) {
+				aw_strv_add(&r->types, "customer");
+				aw_strv_add(&r->types, "meter");
+			}
+		}
 		if ((s = rule_str(k, "severity", &line))) {
 			struct aw_strv l = { 0 };
 			split_list(&l, s);
@@ -1030,7 +1031,7 @@ static const char *crew_for(const struct aw_alert *a)
 {
 	if (strcmp(a->type, "quality") == 0)
 		return "water-quality sampling team";
-	if (strcmp(a->type, "customer") == 0)
+	if (strcmp(a->type, "customer") == 0 || strcmp(a->type, "meter") == 0)
 		return "customer service";
 	return a->severity >= AW_SEV_CRITICAL ? "repair crew" : "leak detection crew";
 }
@@ -1076,6 +1077,8 @@ void aw_workorder_propose(struct aw_workorder *w, const char *id, const struct a
 		aw_buf_printf(&b, "Water-quality check in %s", a->dma);
 	else if (strcmp(a->type, "customer") == 0)
 		aw_buf_printf(&b, "Customer-side leak check in %s", a->dma);
+	else if (strcmp(a->type, "meter") == 0)
+		aw_buf_printf(&b, "Customer meter check in %s", a->dma);
 	else
 		aw_buf_printf(&b, "Leak investigation in %s", a->dma);
 	if (a->parameter)

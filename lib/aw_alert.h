@@ -74,7 +74,8 @@ void aw_alert_free(struct aw_alert *a);
 void aw_alert_new(struct aw_alert *a, const char *id, const struct aw_evidence *e,
     const struct aw_alert_opts *o, int64_t now);
 /* does the evidence belong to the open alert a: the same event, or the same DMA and type
- * with detections overlapping or less than merge_gap apart? */
+ * with detections overlapping or less than merge_gap apart (for customer and meter alerts
+ * also a sensor, the account, in common)? */
 int aw_alert_covers(const struct aw_alert *a, const struct aw_evidence *e,
     const struct aw_alert_opts *o);
 /* adds the evidence (severity only rises) */
@@ -96,7 +97,7 @@ void aw_alert_json(const struct aw_alert *a, struct aw_buf *out);
  *   routing:
  *     - dma: DMA_A,DMA_B     any of these (absent: any DMA)
  *       severity: high+      a list of levels; "high+" means high or above
- *       type: leak,quality   alert types
+ *       type: leak,quality   alert types ("ami": customer and meter, from customer meters)
  *       hours: "22-06"       local time (config timezone), HH or HH:MM, may wrap midnight
  *       team: night-crew     required
  *       channel: sms         optional

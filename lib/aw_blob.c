@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "aw_blob.h"
+#include "aw_file.h"
 
 int aw_blob_hash_ok(const char *s)
 {
@@ -35,19 +36,6 @@ static int mkdir_in(const char *path)
 		return 0;
 	aw_error_at(path, 0, "cannot create: %s", strerror(errno));
 	return -1;
-}
-
-static int sync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		aw_error_at(path, 0, "sync: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
 }
 
 static void hex(const unsigned char *md, char out[AW_SHA256_HEX])
@@ -80,15 +68,8 @@ static int hash_fd(int fd, int out, char hash[AW_SHA256_HEX], unsigned long long
 		}
 		EVP_DigestUpdate(ctx, buf, (size_t)r);
 		*bytes += (unsigned long long)r;
-		for (ssize_t off = 0; out >= 0 && off < r;) {
-			ssize_t w = write(out, buf + off, (size_t)(r - off));
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				goto out;
-			}
-			off += w;
-		}
+		if (out >= 0 && aw_write_all(out, buf, (size_t)r) < 0)
+			goto out;
 	}
 	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32)
 		aw_die(1, "sha-256 failed in libcrypto");
@@ -147,7 +128,7 @@ int aw_blob_put_file(const char *dir, const char *path, char hash[AW_SHA256_HEX]
 			goto out_unlink;
 		}
 		*existed = 1;
-	} else if (sync_dir(sub.s) < 0) {
+	} else if (aw_fsync_dir(sub.s) < 0) {
 		goto out_unlink;
 	}
 	rc = 0;

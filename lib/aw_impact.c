@@ -8,65 +8,6 @@
 #include "aw_csv.h"
 #include "aw_impact.h"
 
-/* ---- the network of a configuration ---- */
-
-static void add_config_sensors(struct aw_net *net, const struct aw_config *cfg)
-{
-	const char *file = cfg->path ? cfg->path : "configuration";
-
-	for (size_t i = 0; i < cfg->nsensors; i++) {
-		const struct aw_sensor *s = &cfg->sensors[i];
-		if (!s->node || !s->kind)
-			continue;
-		size_t e;
-		int link_first = strcmp(s->kind, "flow") == 0 && aw_net_link(net, s->node, &e);
-		if (link_first ? aw_net_add_sensor(net, s->id, s->kind, NULL, s->node) < 0 :
-		    aw_net_add_sensor(net, s->id, s->kind, s->node, NULL) < 0 &&
-		    aw_net_add_sensor(net, s->id, s->kind, NULL, s->node) < 0)
-			aw_error_at(file, 0, "sensor %s: no node or link %s in %s", s->id, s->node,
-			    net->file);
-	}
-}
-
-struct aw_net *aw_net_from_config(const struct aw_config *cfg, const char *net_path,
-    const char *assets_path, const char **why)
-{
-	struct aw_inlet *inlets = NULL;
-	size_t ninlets = 0;
-	char *path;
-
-	*why = NULL;
-	if (!net_path && !cfg->network) {
-		*why = "no network: set network in the configuration";
-		return NULL;
-	}
-	path = net_path ? aw_strdup(net_path) : aw_config_file(cfg, cfg->network);
-	struct aw_net *net = aw_net_load(path);
-	free(path);
-	if (!net)
-		return NULL;
-	if (assets_path || cfg->assets) {
-		char *a = assets_path ? aw_strdup(assets_path) : aw_config_file(cfg, cfg->assets);
-		aw_net_load_assets(net, a);
-		free(a);
-	}
-	if (cfg->nsensors)
-		add_config_sensors(net, cfg);
-	if (!net->nsensors)
-		aw_net_sensors_from_tags(net, 0);
-	for (size_t d = 0; d < cfg->ndmas; d++)
-		for (size_t j = 0; j < cfg->dmas[d].ninlets; j++) {
-			const char *id = cfg->dmas[d].inlets[j];
-			const struct aw_sensor *s = aw_sensor_find(cfg, id);
-			inlets = aw_reallocarray(inlets, ninlets + 1, sizeof *inlets);
-			inlets[ninlets++] = (struct aw_inlet){ s && s->node ? s->node : id,
-				cfg->dmas[d].id, 0 };
-		}
-	aw_net_dmas_derive(net, inlets, ninlets, cfg->path);
-	free(inlets);
-	return net;
-}
-
 /* ---- accounts and critical customers ---- */
 
 struct acc_csv {

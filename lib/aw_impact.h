@@ -22,12 +22,6 @@
 #include "aw_net.h"
 #include "aw_record.h"
 
-/* the network of the configuration (or net_path), with the asset register (assets_path or
- * the config's), the configured sensors and DMAs, as aw-network loads it; NULL when none
- * is configured (*why set) or it cannot be read (reported) */
-struct aw_net *aw_net_from_config(const struct aw_config *cfg, const char *net_path,
-    const char *assets_path, const char **why);
-
 struct aw_critical {
 	size_t node;
 	char *name, *kind;

@@ -604,3 +604,25 @@ int aw_jiter_next(struct aw_jiter *it, struct aw_field *e)
 	it->p = s.p;
 	return 1;
 }
+
+void aw_json_each_object(const char *array, void (*fn)(struct aw_record *o, void *ctx),
+    void *ctx)
+{
+	struct aw_record outer = { 0 }, o = { 0 };
+	struct aw_buf b = { 0 };
+	struct aw_jiter it;
+	struct aw_field e;
+	const char *err;
+
+	if (!array)
+		return;
+	aw_buf_printf(&b, "{\"a\":%s}", array);
+	if (aw_json_parse(&outer, b.s, b.len, &err) == 0 &&
+	    aw_jiter_init(&it, aw_get(&outer, "a")) == 0)
+		while (aw_jiter_next(&it, &e))
+			if (e.type == AW_JOBJ && aw_json_parse(&o, e.val, e.vlen, &err) == 0)
+				fn(&o, ctx);
+	aw_record_free(&o);
+	aw_record_free(&outer);
+	aw_buf_free(&b);
+}

@@ -14,17 +14,6 @@ static const char *field(const struct aw_csv_row *row, int c)
 	return *s ? s : NULL;
 }
 
-/* naive times are local in the configured zone (UTC unless aw_tz_set) */
-static int parse_ts(const char *s, int64_t *t)
-{
-	int zoned;
-	if (aw_parse_time(s, strlen(s), t, &zoned) != 0)
-		return -1;
-	if (!zoned)
-		*t = aw_tz_to_utc(*t, NULL, NULL);
-	return 0;
-}
-
 /* ---- leak lists ---- */
 
 enum { C_ID, C_PIPE, C_NODE, C_START, C_END, C_PEAK, C_PEAKT, C_DMA, C_KIND, C_NCOL };
@@ -84,17 +73,19 @@ static int leak_row(const struct aw_csv_row *row, void *ctx)
 		aw_error_at(row->file, row->line, "missing start time");
 		return 0;
 	}
-	if (parse_ts(s, &l.start)) {
+	if (aw_parse_time_local(s, strlen(s), &l.start)) {
 		aw_error_at(row->file, row->line, "bad start time '%s'", s);
 		return 0;
 	}
 	l.end = AW_SCORE_OPEN;
-	if ((s = field(row, lr->col[C_END])) && (parse_ts(s, &l.end) || l.end < l.start)) {
+	if ((s = field(row, lr->col[C_END])) &&
+	    (aw_parse_time_local(s, strlen(s), &l.end) || l.end < l.start)) {
 		aw_error_at(row->file, row->line, "bad end time '%s'", s);
 		return 0;
 	}
 	int64_t peak_t = l.start;
-	if ((s = field(row, lr->col[C_PEAKT])) && (parse_ts(s, &peak_t) || peak_t < l.start)) {
+	if ((s = field(row, lr->col[C_PEAKT])) &&
+	    (aw_parse_time_local(s, strlen(s), &peak_t) || peak_t < l.start)) {
 		aw_error_at(row->file, row->line, "bad peak time '%s'", s);
 		return 0;
 	}
@@ -219,7 +210,7 @@ static int flow_row(const struct aw_csv_row *row, void *ctx)
 	}
 	if (!(s = field(row, 0)))
 		return 0;
-	if (parse_ts(s, &ts)) {
+	if (aw_parse_time_local(s, strlen(s), &ts)) {
 		aw_error_at(row->file, row->line, "bad timestamp: %s", s);
 		return 1;
 	}

@@ -254,6 +254,11 @@ void aw_net_add_config_sensors(struct aw_net *net, const struct aw_config *cfg);
 /* Appends the configured DMA inlets (a flow sensor's link, or a link id) to in[n..];
  * returns the new count. The strings belong to the configuration. */
 size_t aw_net_config_inlets(const struct aw_config *cfg, struct aw_inlet **in, size_t n);
+/* the network of the configuration (or net_path), with the asset register (assets_path or
+ * the config's), the configured sensors and DMAs, as aw-network loads it; NULL when none
+ * is configured (*why set) or it cannot be read (reported) */
+struct aw_net *aw_net_from_config(const struct aw_config *cfg, const char *net_path,
+    const char *assets_path, const char **why);
 
 /* ---- asset register (aw_assets.c) ---- */
 

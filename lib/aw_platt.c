@@ -106,3 +106,36 @@ double aw_platt_prob(const struct aw_platt *c, double m)
 	}
 	return 1 / (1 + exp(z));
 }
+
+struct ranked {
+	float s, y;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	return (x->s > y->s) - (x->s < y->s);
+}
+
+double aw_auc(const float *s, const float *y, size_t n)
+{
+	struct ranked *r = aw_reallocarray(NULL, n + 1, sizeof *r);
+	double npos = 0, rank_sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		r[i] = (struct ranked){ s[i], y[i] };
+		npos += y[i] > 0;
+	}
+	qsort(r, n, sizeof *r, cmp_ranked);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && r[j].s == r[i].s)
+			j++;
+		for (size_t k = i; k < j; k++)
+			if (r[k].y > 0)
+				rank_sum += (double)(i + j + 1) / 2.0;
+		i = j;
+	}
+	free(r);
+	double nneg = (double)n - npos;
+	return npos && nneg ? (rank_sum - npos * (npos + 1) / 2) / (npos * nneg) : NAN;
+}

@@ -1,5 +1,5 @@
 /* Platt scaling: a calibrated probability p = 1 / (1 + exp(A·m + B)) from a raw score m
- * (here the margin of the boosted trees). */
+ * (here the margin of the boosted trees), and the ROC AUC that judges such scores. */
 #ifndef AW_PLATT_H
 #define AW_PLATT_H
 #include <stddef.h>
@@ -20,4 +20,7 @@ int aw_platt_fit(const float *m, const float *y, const float *w, size_t n, struc
 /* p for a score m; monotone in m (decreasing in A·m) and never exactly 0 or 1 unless
  * the exponential overflows */
 double aw_platt_prob(const struct aw_platt *c, double m);
+/* area under the ROC curve of scores s for labels y (ties count half); NAN when one class
+ * is missing */
+double aw_auc(const float *s, const float *y, size_t n);
 #endif

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aw_file.h"
 #include "aw_probmodel.h"
 
 int aw_probmodel_name_ok(const char *name)
@@ -20,61 +21,34 @@ int aw_probmodel_name_ok(const char *name)
 	return 1;
 }
 
-/* shortest %.Ng that reads back to the same double */
-static void put_num(struct aw_buf *b, const char *key, double v)
-{
-	char s[40];
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(s, sizeof s, "%.*g", prec, v);
-		if (strtod(s, NULL) == v)
-			break;
-	}
-	aw_buf_printf(b, "%s %s\n", key, s);
-}
-
 static void put_header(const struct aw_probmodel *m, struct aw_buf *b)
 {
 	aw_buf_printf(b, "rows %lld\n", m->rows);
 	aw_buf_printf(b, "positives %lld\n", m->positives);
-	put_num(b, "positive_weight", m->positive_weight);
-	put_num(b, "negative_weight", m->negative_weight);
+	aw_put_key_num(b, "positive_weight", m->positive_weight);
+	aw_put_key_num(b, "negative_weight", m->negative_weight);
 	if (m->trained_from)
 		aw_buf_printf(b, "trained_from %s\n", m->trained_from);
 	if (m->trained_to)
 		aw_buf_printf(b, "trained_to %s\n", m->trained_to);
 	aw_buf_printf(b, "rounds %d\n", m->params.rounds);
 	aw_buf_printf(b, "max_depth %d\n", m->params.max_depth);
-	put_num(b, "eta", m->params.eta);
-	put_num(b, "min_child_weight", m->params.min_child_weight);
-	put_num(b, "subsample", m->params.subsample);
-	put_num(b, "scale_pos_weight", m->params.scale_pos_weight);
+	aw_put_key_num(b, "eta", m->params.eta);
+	aw_put_key_num(b, "min_child_weight", m->params.min_child_weight);
+	aw_put_key_num(b, "subsample", m->params.subsample);
+	aw_put_key_num(b, "scale_pos_weight", m->params.scale_pos_weight);
 	aw_buf_printf(b, "seed %" PRIu64 "\n", m->params.seed);
 	aw_buf_printf(b, "cv_folds %d\n", m->cv_folds);
-	put_num(b, "platt_a", m->platt.a);
-	put_num(b, "platt_b", m->platt.b);
+	aw_put_key_num(b, "platt_a", m->platt.a);
+	aw_put_key_num(b, "platt_b", m->platt.b);
 	for (size_t i = 0; i < m->nfeatures; i++)
 		aw_buf_printf(b, "feature %s\n", m->features[i]);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 int aw_probmodel_write(struct aw_probmodel *m, const char *path)
 {
-	struct aw_buf head = { 0 }, model = { 0 }, out = { 0 }, tmp = { 0 };
-	int fd, rc = -1;
+	struct aw_buf head = { 0 }, model = { 0 }, out = { 0 };
+	int rc;
 
 	for (size_t i = 0; i < m->nfeatures; i++)
 		if (!aw_probmodel_name_ok(m->features[i])) {
@@ -93,66 +67,11 @@ int aw_probmodel_write(struct aw_probmodel *m, const char *path)
 	aw_buf_printf(&out, "xgboost ubj %zu\n", model.len);
 	aw_buf_put(&out, model.s, model.len);
 
-	struct stat sb;
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		/* a device or a pipe (-o /dev/stdout): written into, never replaced */
-		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write_all(fd, out.s, out.len) != 0) {
-			aw_warn("%s: write error: %s", path, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-		} else if (close(fd) != 0) {
-			aw_warn("%s: write error: %s", path, strerror(errno));
-		} else {
-			rc = 0;
-		}
-		goto done;
-	}
-	aw_buf_printf(&tmp, "%s.tmpXXXXXX", path);
-	mode_t mask = umask(0);
-	umask(mask);
-	if ((fd = mkstemp(tmp.s)) < 0) {
-		aw_warn("%s: %s", path, strerror(errno));
-		goto done;
-	}
-	if (fchmod(fd, 0666 & ~mask) != 0 || write_all(fd, out.s, out.len) != 0 || fsync(fd) != 0) {
-		aw_warn("%s: %s", tmp.s, strerror(errno));
-		close(fd);
-		unlink(tmp.s);
-		goto done;
-	}
-	if (close(fd) != 0 || rename(tmp.s, path) != 0) {
-		aw_warn("%s: %s", path, strerror(errno));
-		unlink(tmp.s);
-		goto done;
-	}
-	rc = 0;
-done:
+	rc = aw_replace_file(path, out.s, out.len);
 	aw_buf_free(&head);
 	aw_buf_free(&model);
 	aw_buf_free(&out);
-	aw_buf_free(&tmp);
 	return rc;
-}
-
-static int read_file(const char *path, struct aw_buf *b)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-
-	if (!f) {
-		aw_error_at(path, 0, "%s", strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		aw_buf_put(b, chunk, n);
-	if (ferror(f)) {
-		aw_error_at(path, 0, "%s", strerror(errno));
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return 0;
 }
 
 static int parse_num(const char *path, long line, const char *key, const char *val, double *out)
@@ -270,8 +189,10 @@ struct aw_probmodel *aw_probmodel_read(const char *path)
 	char magic[64];
 
 	aw_gbm_params_default(&m->params);
-	if (read_file(path, &b) != 0)
+	if (aw_read_file(path, &b) != 0) {
+		aw_error_at(path, 0, "%s", strerror(errno));
 		goto fail;
+	}
 	while (rc == 0) {
 		char *nl = b.len > pos ? memchr(b.s + pos, '\n', b.len - pos) : NULL;
 		line++;

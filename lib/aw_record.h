@@ -87,6 +87,10 @@ struct aw_jiter {
 };
 int aw_jiter_init(struct aw_jiter *it, const struct aw_field *f);
 int aw_jiter_next(struct aw_jiter *it, struct aw_field *elem);
+/* fn for each object element of a JSON array text (NULL: none); other elements, and text
+ * that is not an array, are passed over */
+void aw_json_each_object(const char *array, void (*fn)(struct aw_record *o, void *ctx),
+    void *ctx);
 
 /* ---- output: buffered, checked, stable field order ---- */
 

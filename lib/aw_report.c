@@ -590,12 +590,7 @@ static char *dupstr(struct aw_record *rec, const char *key)
 static int gettime(struct aw_record *rec, const char *key, int64_t *t)
 {
 	const struct aw_field *f = aw_get(rec, key);
-	int zoned;
-	if (!f || f->type != AW_JSTR || aw_parse_time(f->val, f->vlen, t, &zoned))
-		return 0;
-	if (!zoned)
-		*t = aw_tz_to_utc(*t, NULL, NULL);
-	return 1;
+	return f && f->type == AW_JSTR && aw_parse_time_local(f->val, f->vlen, t) == 0;
 }
 
 /* a string or number field inside an object field ({"dma":"x"} in "where") */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "aw_csv.h"
+#include "aw_file.h"
 #include "aw_risk.h"
 #include "aw_time.h"
 
@@ -788,41 +789,15 @@ void aw_risk_features(const struct aw_risk_data *d, size_t l, float *x)
 #define MAGIC "aquawatch-risk-model"
 #define VERSION 1
 
-static void put_num(struct aw_buf *b, const char *key, double v)
-{
-	char s[40];
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(s, sizeof s, "%.*g", prec, v);
-		if (strtod(s, NULL) == v)
-			break;
-	}
-	aw_buf_printf(b, "%s %s\n", key, s);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 int aw_riskmodel_write(struct aw_riskmodel *m, const char *path)
 {
-	struct aw_buf head = { 0 }, model = { 0 }, out = { 0 }, tmp = { 0 };
-	int fd, rc = -1;
+	struct aw_buf head = { 0 }, model = { 0 }, out = { 0 };
+	int rc;
 
 	if (aw_gbm_save(m->gbm, &model) != 0)
 		return -1;
-	put_num(&head, "horizon_days", m->horizon_days);
-	put_num(&head, "step_days", m->step_days);
+	aw_put_key_num(&head, "horizon_days", m->horizon_days);
+	aw_put_key_num(&head, "step_days", m->step_days);
 	aw_buf_printf(&head, "rows %lld\npositives %lld\npipes %lld\n", m->rows, m->positives,
 	    m->pipes);
 	if (m->trained_from[0])
@@ -830,9 +805,9 @@ int aw_riskmodel_write(struct aw_riskmodel *m, const char *path)
 	if (m->trained_to[0])
 		aw_buf_printf(&head, "trained_to %s\n", m->trained_to);
 	aw_buf_printf(&head, "rounds %d\nmax_depth %d\n", m->params.rounds, m->params.max_depth);
-	put_num(&head, "eta", m->params.eta);
-	put_num(&head, "min_child_weight", m->params.min_child_weight);
-	put_num(&head, "subsample", m->params.subsample);
+	aw_put_key_num(&head, "eta", m->params.eta);
+	aw_put_key_num(&head, "min_child_weight", m->params.min_child_weight);
+	aw_put_key_num(&head, "subsample", m->params.subsample);
 	aw_buf_printf(&head, "seed %" PRIu64 "\n", m->params.seed);
 	for (size_t i = 0; i < m->nfeatures; i++)
 		aw_buf_printf(&head, "feature %s\n", m->features[i]);
@@ -845,64 +820,9 @@ int aw_riskmodel_write(struct aw_riskmodel *m, const char *path)
 	aw_buf_printf(&out, "xgboost ubj %zu\n", model.len);
 	aw_buf_put(&out, model.s, model.len);
 
-	struct stat sb;
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		/* a device or a pipe (-o /dev/stdout): written into, never replaced */
-		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write_all(fd, out.s, out.len) != 0) {
-			aw_warn("%s: write error: %s", path, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-		} else if (close(fd) != 0) {
-			aw_warn("%s: write error: %s", path, strerror(errno));
-		} else {
-			rc = 0;
-		}
-		goto done;
-	}
-	aw_buf_printf(&tmp, "%s.tmpXXXXXX", path);
-	mode_t mask = umask(0);
-	umask(mask);
-	if ((fd = mkstemp(tmp.s)) < 0) {
-		aw_warn("%s: %s", path, strerror(errno));
-		goto done;
-	}
-	if (fchmod(fd, 0666 & ~mask) != 0 || write_all(fd, out.s, out.len) != 0 || fsync(fd) != 0) {
-		aw_warn("%s: %s", tmp.s, strerror(errno));
-		close(fd);
-		unlink(tmp.s);
-		goto done;
-	}
-	if (close(fd) != 0 || rename(tmp.s, path) != 0) {
-		aw_warn("%s: %s", path, strerror(errno));
-		unlink(tmp.s);
-		goto done;
-	}
-	rc = 0;
-done:
-	aw_buf_free(&head), aw_buf_free(&model), aw_buf_free(&out), aw_buf_free(&tmp);
+	rc = aw_replace_file(path, out.s, out.len);
+	aw_buf_free(&head), aw_buf_free(&model), aw_buf_free(&out);
 	return rc;
-}
-
-static int read_whole(const char *path, struct aw_buf *b)
-{
-	char chunk[65536];
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		aw_buf_put(b, chunk, (size_t)r);
-	}
-	close(fd);
-	aw_buf_grow(b, 0);
-	return 0;
 }
 
 struct aw_riskmodel *aw_riskmodel_read(const char *path)
@@ -912,7 +832,7 @@ struct aw_riskmodel *aw_riskmodel_read(const char *path)
 	long line = 0;
 	char *p, *end;
 
-	if (read_whole(path, &b) != 0) {
+	if (aw_read_file(path, &b) != 0) {
 		aw_error_at(path, 0, "%s", strerror(errno));
 		aw_buf_free(&b);
 		return NULL;
@@ -1009,39 +929,4 @@ void aw_riskmodel_free(struct aw_riskmodel *m)
 	free(m->features);
 	aw_gbm_free(m->gbm);
 	free(m);
-}
-
-/* ---- AUC ---- */
-
-struct ranked {
-	float s, y;
-};
-
-static int cmp_ranked(const void *a, const void *b)
-{
-	const struct ranked *x = a, *y = b;
-	return (x->s > y->s) - (x->s < y->s);
-}
-
-double aw_auc(const float *s, const float *y, size_t n)
-{
-	struct ranked *r = aw_reallocarray(NULL, n + 1, sizeof *r);
-	double npos = 0, rank_sum = 0;
-	for (size_t i = 0; i < n; i++) {
-		r[i] = (struct ranked){ s[i], y[i] };
-		npos += y[i] > 0;
-	}
-	qsort(r, n, sizeof *r, cmp_ranked);
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && r[j].s == r[i].s)
-			j++;
-		for (size_t k = i; k < j; k++)
-			if (r[k].y > 0)
-				rank_sum += (double)(i + j + 1) / 2.0;
-		i = j;
-	}
-	free(r);
-	double nneg = (double)n - npos;
-	return npos && nneg ? (rank_sum - npos * (npos + 1) / 2) / (npos * nneg) : NAN;
 }

@@ -8,6 +8,7 @@
 
 #include "aw_gbm.h"
 #include "aw_net.h"
+#include "aw_platt.h"
 #include "aw_record.h"
 
 /* ---- the prior (DESIGN.md §5) ----
@@ -190,8 +191,4 @@ struct aw_riskmodel {
 int aw_riskmodel_write(struct aw_riskmodel *m, const char *path);
 struct aw_riskmodel *aw_riskmodel_read(const char *path);
 void aw_riskmodel_free(struct aw_riskmodel *m);
-
-/* area under the ROC curve of scores s for labels y (ties count half); NAN when one class
- * is missing */
-double aw_auc(const float *s, const float *y, size_t n);
 #endif

@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "aw_file.h"
 #include "aw_record.h"
 #include "aw_state.h"
 #include "aw_time.h"
@@ -113,34 +114,6 @@ static char *object_path(const struct aw_state *st, const char *kind, const char
 	return p.s;
 }
 
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		aw_error_at(dir, 0, "sync: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* dir/name = data + "\n", through dir/.name.tmp, fsync, rename and fsync of dir */
 static int atomic_write(const char *dir, const char *name, const char *data, size_t n,
     int newline)
@@ -156,7 +129,7 @@ static int atomic_write(const char *dir, const char *name, const char *data, siz
 		aw_error_at(t.s, 0, "%s", strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, data, n) < 0 || (newline && write_all(fd, "\n", 1) < 0) ||
+	if (aw_write_all(fd, data, n) < 0 || (newline && aw_write_all(fd, "\n", 1) < 0) ||
 	    fsync(fd) < 0) {
 		aw_error_at(t.s, 0, "%s", strerror(errno));
 		close(fd);
@@ -168,7 +141,7 @@ static int atomic_write(const char *dir, const char *name, const char *data, siz
 		unlink(t.s);
 		goto out;
 	}
-	rc = fsync_dir(dir);
+	rc = aw_fsync_dir(dir);
 out:
 	aw_buf_free(&t);
 	free(tmp);
@@ -247,7 +220,7 @@ static int ensure_kind_dir(struct aw_state *st, const char *kind)
 	int rc = 0;
 
 	if (mkdir(d, 0700) == 0)
-		rc = fsync_dir(st->dir);
+		rc = aw_fsync_dir(st->dir);
 	else if (errno != EEXIST) {
 		aw_error_at(d, 0, "cannot create: %s", strerror(errno));
 		rc = -1;
@@ -451,7 +424,7 @@ static int apply_line(struct aw_state *st, const struct aline *a)
 	} else {
 		char *p = aline_path(st, a);
 		if (unlink(p) == 0) {
-			rc = fsync_dir(dir);
+			rc = aw_fsync_dir(dir);
 		} else if (errno != ENOENT) {
 			aw_error_at(p, 0, "%s", strerror(errno));
 			rc = -1;
@@ -986,13 +959,13 @@ int aw_state_commit(struct aw_state *st, const char *who, const char *action)
 		aw_error_at(st->log_path, 0, "%s", strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, lines.s, lines.len) < 0 || fsync(fd) < 0) {
+	if (aw_write_all(fd, lines.s, lines.len) < 0 || fsync(fd) < 0) {
 		aw_error_at(st->log_path, 0, "%s", strerror(errno));
 		if (ftruncate(fd, st->head_off) < 0 || fsync(fd) < 0)
 			set_damaged(st, "audit.log could not be cut back after a failed write");
 		goto out;
 	}
-	if (created && fsync_dir(st->dir) < 0)
+	if (created && aw_fsync_dir(st->dir) < 0)
 		goto unfinished;
 	/* committed: a failure from here on leaves the roll-forward to the next lock */
 	for (size_t i = 0; i < st->nch; i++) {

@@ -132,6 +132,16 @@ int aw_parse_time(const char *s, size_t n, int64_t *t, int *zoned)
 	return 0;
 }
 
+int aw_parse_time_local(const char *s, size_t n, int64_t *t)
+{
+	int zoned;
+	if (aw_parse_time(s, n, t, &zoned) != 0)
+		return -1;
+	if (!zoned)
+		*t = aw_tz_to_utc(*t, NULL, NULL);
+	return 0;
+}
+
 int aw_parse_time_dmy(const char *s, size_t n, int64_t *t)
 {
 	int y, mo, d, h = 0, mi = 0, sec = 0;

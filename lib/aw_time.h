@@ -13,6 +13,9 @@ int aw_weekday(int64_t days);
  * 0 when it was naive (then *t is the naive wall-clock time counted as if UTC).
  * Returns 0, or -1 when the text is not a timestamp. */
 int aw_parse_time(const char *s, size_t n, int64_t *t, int *zoned);
+/* the same, naive times read as local time in the configured zone (UTC unless aw_tz_set);
+ * *t is UTC */
+int aw_parse_time_local(const char *s, size_t n, int64_t *t);
 /* "DD/MM/YYYY HH:MM[:SS]" (BWDF, DAIAD) — naive */
 int aw_parse_time_dmy(const char *s, size_t n, int64_t *t);
 /* "YYYY-MM-DDTHH:MM:SSZ" into out[21], returns 20 */

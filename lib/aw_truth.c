@@ -40,17 +40,6 @@ void aw_truth_add(struct aw_truth *t, const char *what, const char *dma, int64_t
 	iv->label = label;
 }
 
-/* UTC seconds from ISO-8601 text; naive times are local in the configured zone */
-static int parse_time(const char *s, int64_t *t)
-{
-	int zoned;
-	if (aw_parse_time(s, strlen(s), t, &zoned) != 0)
-		return -1;
-	if (!zoned)
-		*t = aw_tz_to_utc(*t, NULL, NULL);
-	return 0;
-}
-
 static const char *where_dma(const struct aw_truth *t, const char *pipe, const char *node)
 {
 	if (!t->dma_of)
@@ -95,7 +84,7 @@ static int rec_time(struct aw_record *r, const char *key, int64_t *t, const char
 		aw_error_at(file, line, "%s: not a timestamp", key);
 		return -1;
 	}
-	if (parse_time(s, t) != 0) {
+	if (aw_parse_time_local(s, strlen(s), t) != 0) {
 		aw_error_at(file, line, "%s: bad timestamp '%s'", key, s);
 		return -1;
 	}

@@ -96,26 +96,9 @@ static void add_pipe(struct pipes_ctx *p, const char *id)
 	p->links[p->n++] = l;
 }
 
-/* the "pipe" of each object of a JSON array */
-static void pipes_of_array(struct pipes_ctx *p, const char *array)
+static void pipe_cb(struct aw_record *o, void *ctx)
 {
-	struct aw_record outer = { 0 }, o = { 0 };
-	struct aw_buf b = { 0 };
-	struct aw_jiter it;
-	struct aw_field e;
-	const char *err;
-
-	if (!array)
-		return;
-	aw_buf_printf(&b, "{\"a\":%s}", array);
-	if (aw_json_parse(&outer, b.s, b.len, &err) == 0 &&
-	    aw_jiter_init(&it, aw_get(&outer, "a")) == 0)
-		while (aw_jiter_next(&it, &e))
-			if (e.type == AW_JOBJ && aw_json_parse(&o, e.val, e.vlen, &err) == 0)
-				add_pipe(p, aw_get_str(&o, "pipe"));
-	aw_record_free(&o);
-	aw_record_free(&outer);
-	aw_buf_free(&b);
+	add_pipe(ctx, aw_get_str(o, "pipe"));
 }
 
 char *aw_wo_customers_alert(struct aw_wo_ctx *c, const struct aw_alert *a)
@@ -124,7 +107,7 @@ char *aw_wo_customers_alert(struct aw_wo_ctx *c, const struct aw_alert *a)
 	if (!in)
 		return NULL;
 	struct pipes_ctx p = { in->net, NULL, 0 };
-	pipes_of_array(&p, a->candidates);
+	aw_json_each_object(a->candidates, pipe_cb, &p);
 	char *json = aw_impact_json(in, p.links, p.n);
 	free(p.links);
 	return json;
@@ -376,41 +359,36 @@ static int64_t rec_ts(struct aw_record *r, const char *key)
 	return s && aw_parse_time(s, strlen(s), &t, &zoned) == 0 ? t : INT64_MIN;
 }
 
-static struct wofile *files_parse(const char *json, size_t *n)
+struct files_ctx {
+	struct wofile *f;
+	size_t n;
+};
+
+static void file_cb(struct aw_record *o, void *ctx)
 {
-	struct aw_record outer = { 0 }, o = { 0 };
-	struct aw_buf b = { 0 };
-	struct aw_jiter it;
-	struct aw_field e;
-	struct wofile *f = NULL;
-	const char *err;
+	struct files_ctx *c = ctx;
 	double v;
 
-	*n = 0;
-	if (!json)
-		return NULL;
-	aw_buf_printf(&b, "{\"a\":%s}", json);
-	if (aw_json_parse(&outer, b.s, b.len, &err) == 0 &&
-	    aw_jiter_init(&it, aw_get(&outer, "a")) == 0)
-		while (aw_jiter_next(&it, &e)) {
-			if (e.type != AW_JOBJ || aw_json_parse(&o, e.val, e.vlen, &err) < 0)
-				continue;
-			f = aw_reallocarray(f, *n + 1, sizeof *f);
-			struct wofile *x = &f[(*n)++];
-			memset(x, 0, sizeof *x);
-			x->sha = str_dup_field(&o, "sha256");
-			x->name = str_dup_field(&o, "name");
-			x->media = str_dup_field(&o, "media_type");
-			x->by = str_dup_field(&o, "by");
-			x->note = str_dup_field(&o, "note");
-			x->bytes = aw_get_num(&o, "bytes", &v) && v >= 0 ? (unsigned long long)v : 0;
-			x->ts = rec_ts(&o, "ts");
-			x->purged = rec_ts(&o, "purged");
-		}
-	aw_record_free(&o);
-	aw_record_free(&outer);
-	aw_buf_free(&b);
-	return f;
+	c->f = aw_reallocarray(c->f, c->n + 1, sizeof *c->f);
+	struct wofile *x = &c->f[c->n++];
+	memset(x, 0, sizeof *x);
+	x->sha = str_dup_field(o, "sha256");
+	x->name = str_dup_field(o, "name");
+	x->media = str_dup_field(o, "media_type");
+	x->by = str_dup_field(o, "by");
+	x->note = str_dup_field(o, "note");
+	x->bytes = aw_get_num(o, "bytes", &v) && v >= 0 ? (unsigned long long)v : 0;
+	x->ts = rec_ts(o, "ts");
+	x->purged = rec_ts(o, "purged");
+}
+
+static struct wofile *files_parse(const char *json, size_t *n)
+{
+	struct files_ctx c = { NULL, 0 };
+
+	aw_json_each_object(json, file_cb, &c);
+	*n = c.n;
+	return c.f;
 }
 
 static void file_fields(struct aw_writer *w, const struct wofile *f)

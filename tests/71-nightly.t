@@ -5,6 +5,7 @@
 EX=$T/../examples/ltown-demo
 sed -e "s|^network: *\([^ ]*\)|network: $EX/\1|" -e "s|^assets: *\([^ ]*\)|assets: $EX/\1|" \
     -e "s|^sensors_file: *\([^ ]*\)|sensors_file: $EX/\1|" -e "s|^state_dir:.*|state_dir: $TMP/state|" \
+    -e "s|^  sensitivity: *\([^ ]*\)|  sensitivity: $EX/\1|" \
     "$EX/aquawatch.yaml" > "$TMP/aw.yaml"
 export AW_CONFIG=$TMP/aw.yaml
 run() { aw-nightly -q -d 2019-02-12 -w 2 -o "$TMP/runs" "$@" "$EX/scada.csv.gz"; }

@@ -37,10 +37,17 @@ if [ "${AW_BADINPUT_BIG:-1}" != 0 ]; then
 	pad() { head -c 67108865 /dev/zero | tr '\0' "$1"; }
 	{ sed -n 1p "$B/records/bom.jsonl" | tail -c +4; printf '{"type":"note","pad":"'; pad x; echo '"}'
 	  cat after.jsonl; } > big/records/overlong.jsonl
+	# a 64 MiB CSV field: libcsv grows it in small steps, which the sanitizers make take
+	# minutes, so the sanitizer build leaves these two to the plain build
+	case ${AW_BUILD:-} in
+	*-san) ;;
+	*)
 	{ sed -n 1,2p "$B/csv/crlf.csv" | tr -d '\r'; printf '2019-01-15 00:05:00,3.0'; pad 1; echo ',30.6,12.1'
 	  sed -n 3p "$B/csv/crlf.csv" | tr -d '\r'; } > big/csv/overlong.csv
 	{ sed -n 1,2p "$B/leaks/crlf.csv" | tr -d '\r'; printf 'B,p'; pad 2; echo ',2019-03-01 00:00:00,,1'
 	  sed -n 3p "$B/leaks/crlf.csv" | tr -d '\r'; } > big/leaks/overlong.csv
+	;;
+	esac
 fi
 
 # expect GROUP CASE TOOL: error or ok

@@ -84,4 +84,25 @@ timestamp,n1,X99,p227
 2018-01-15 00:00:00,40.10,1.000,23.82
 2018-01-15 00:05:00,39.74,1.001,22.99
 EOF
+
+# water quality and customer meters (aw-quality, aw-ami)
+mkdir -p quality ami
+awk -F, 'NR==1 {for (i=1;i<=NF;i++) if ($i ~ /^(timestamp|CL0[1-4])$/) c[++n]=i}
+	NR==1 || ($1 >= "2024-03-06" && $1 < "2024-03-09 12:00") {s=$c[1]; for (j=2;j<=n;j++) s=s "," $c[j]; print s}' \
+	"$d/net3-quality-sim/scada.csv" > quality/net3-chlorine.csv
+awk -F, 'NR==1 || $1 ~ /^CL0/' "$d/net3-quality-sim/sensors.csv" > quality/net3-sensors.csv
+zcat "$d/ltown-sim-train/amr.csv.gz" | awk -F, 'NR == 1 || (($2 == "AC00110" || $2 == "AC00111" || $2 == "AC00229") &&
+	$1 >= "2018-02-22" && $1 < "2018-03-06")' > ami/amr.csv
+awk -F, 'NR == 1 || $1 == "AC00110" || $1 == "AC00111" || $1 == "AC00229"' "$d/ltown-sim-train/accounts.csv" > ami/accounts.csv
+# hand-made meters: M01 stops after three days, M02 runs 30 L back once, M03 never stops
+awk 'BEGIN { print "timestamp,account,index_m3"
+	for (a = 1; a <= 3; a++) { v = 100 * a
+		for (h = 0; h < 12 * 24; h++) {
+			d = int(h / 24); hd = h % 24
+			printf "2024-01-%02d %02d:00:00,M%02d,%.3f\n", d + 1, hd, a, v
+			if (a == 1 && d < 3 && (hd == 7 || hd == 19)) v += 0.012
+			if (a == 2 && (hd == 8 || hd == 20)) v += 0.015
+			if (a == 2 && h == 100) v -= 0.030
+			if (a == 3) v += 0.004
+		} } }' > ami/meters.csv
 ls -l

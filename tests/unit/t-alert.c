@@ -193,14 +193,16 @@ static void test_routing(void)
 	    "  - type: quality\n"
 	    "    team: lab\n"
 	    "  - dma: A\n"
-	    "    team: day\n";
+	    "    team: day\n"
+	    "  - type: ami\n"
+	    "    team: customer-service\n";
 	struct aw_routing rt;
 
 	if (fd < 0 || write(fd, yaml, strlen(yaml)) != (ssize_t)strlen(yaml))
 		return;
 	close(fd);
 	struct aw_config *c = aw_config_load(path);
-	ok(aw_routing_load(&rt, c) == 0 && rt.n == 4, "four rules");
+	ok(aw_routing_load(&rt, c) == 0 && rt.n == 5, "five rules");
 	/* Nicosia is UTC+2 in March */
 	ok(aw_route(&rt, "Z", AW_SEV_CRITICAL, "leak", 0) == 0, "critical anywhere: rule 1");
 	ok(aw_route(&rt, "B", AW_SEV_HIGH, "leak", ts("2019-03-04T02:00:00Z")) == 1, "04:00 local: night");
@@ -210,6 +212,8 @@ static void test_routing(void)
 	ok(aw_route(&rt, "A", AW_SEV_LOW, "leak", ts("2019-03-04T02:00:00Z")) == 3, "low at night: day team");
 	ok(aw_route(&rt, "B", AW_SEV_LOW, "quality", ts("2019-03-04T02:00:00Z")) == 2, "quality: lab");
 	ok(aw_route(&rt, "C", AW_SEV_HIGH, "leak", ts("2019-03-04T02:00:00Z")) == -1, "no rule for C");
+	ok(aw_route(&rt, "C", AW_SEV_LOW, "customer", 0) == 4 && aw_route(&rt, "C", AW_SEV_LOW, "meter", 0) == 4,
+	    "type ami: customer-side leaks and meter problems go to customer service");
 	aw_routing_free(&rt);
 	aw_config_free(c);
 	unlink(path);
@@ -232,8 +236,10 @@ static void test_hostile_evidence(void)
 	aw_evidence_init(&e, "E");
 	ok(aw_evidence_add(&e, parse("{\"type\":\"event\",\"id\":\"E\",\"dma\":\"A\",\"peak_p\":0.8}"), &err) == 0,
 	    "good event taken");
-	for (size_t i = 0; i < 3; i++)
-		ok(aw_evidence_add(&e, parse(bad[i]), &err) < 0, "refused: %s", err);
+	for (size_t i = 0; i < 3; i++) {
+		int rc = aw_evidence_add(&e, parse(bad[i]), &err);
+		ok(rc < 0, "refused: %s", err);
+	}
 	ok(aw_evidence_add(&e, parse(bad[3]), &err) == 0 && !e.checks, "checks that are not an array dropped");
 	is_num(e.peak_p, 0.8, 0, "peak_p unchanged");
 	aw_alert_new(&a, "A-000001", &e, &o, 0);

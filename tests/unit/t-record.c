@@ -15,6 +15,13 @@ static void cat(const char *s, void *ctx)
 	(void)collect;
 }
 
+static void pipe_of(struct aw_record *o, void *ctx)
+{
+	const char *p = aw_get_str(o, "pipe");
+	aw_buf_puts(ctx, p ? p : "-");
+	aw_buf_putc(ctx, '|');
+}
+
 static const char *fmt(double v, int d)
 {
 	static char b[40];
@@ -87,6 +94,11 @@ int main(void)
 
 	ok(aw_tz_set("Europe/Rome") == 0, "time zone Europe/Rome");
 	ok(aw_tz_set("Mars/Olympus") != 0, "unknown zone refused");
+	ok(aw_parse_time_local("2019-07-01 12:00", 16, &t) == 0 && t == 1561975200,
+	    "naive time is local: 12:00 CEST is 10:00Z");
+	ok(aw_parse_time_local("2019-07-01T12:00Z", 17, &t) == 0 && t == 1561982400,
+	    "zoned time stays as it is");
+	ok(aw_parse_time_local("2019-07-01x", 11, &t) != 0, "not a time");
 	int flags;
 	int64_t local;
 	aw_parse_time("2021-10-31 02:30:00", 19, &local, &z);
@@ -170,5 +182,13 @@ int main(void)
 	ok(nrec == 2 && aw_rval == 1, "BOM skipped on line 1 of each file, not on line 2");
 	aw_rval = 0;
 	aw_record_free(&r);
+
+	struct aw_buf pipes = { 0 };
+	aw_json_each_object("[{\"pipe\":\"p\\u0031\"}, \"p2\", 3, {\"x\":[{\"pipe\":\"no\"}]},{\"pipe\":\"p4\"}]",
+	    pipe_of, &pipes);
+	aw_json_each_object("{\"pipe\":\"p5\"}", pipe_of, &pipes);
+	aw_json_each_object(NULL, pipe_of, &pipes);
+	is_str(pipes.s, "p1|-|p4|", "each object of an array; not nested ones, not a lone object");
+	aw_buf_free(&pipes);
 	return tap_done();
 }
