@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aw.h"
+#include "aw_units.h"
 #include "aw_dmastep.h"
 #include "aw_residual.h"
 
@@ -69,6 +70,9 @@ static int reading(struct aw_record *r, int64_t *ts, const char **sensor, double
 		return -1;
 	if (kind && !(*kind = aw_get_str(r, "kind")))
 		return -1;
+	const struct aw_field *u = aw_get(r, "unit");
+	if (u && u->type == AW_JSTR && !aw_unit_is_canonical(aw_get_str(r, "kind"), u->val, u->vlen))
+		return -2;	/* values in psi would be taken for bar */
 	return 1;
 }
 
@@ -188,7 +192,8 @@ static int train(const char *out, long step, int group, int64_t from, int64_t to
 		int k = reading(&r, &ts, &sensor, &v, &kind);
 		aw_progress(++nrec, "records");
 		if (k < 0)
-			aw_error_at(aw_reader_name(in), aw_reader_lineno(in),
+			aw_error_at(aw_reader_name(in), aw_reader_lineno(in), k == -2 ?
+			    "reading in a unit other than the canonical one of its kind" :
 			    "reading needs ts, sensor and kind");
 		if (k <= 0 || ts < from || ts >= to)
 			continue;
@@ -663,7 +668,9 @@ static int score(struct aw_resid_model *model, const struct aw_resid_params *p, 
 		if (pass)
 			aw_w_line(aw_out, r.line, r.len);
 		if (k < 0) {
-			aw_error_at(aw_reader_name(in), aw_reader_lineno(in), "reading needs ts and sensor");
+			aw_error_at(aw_reader_name(in), aw_reader_lineno(in), k == -2 ?
+			    "reading in a unit other than the canonical one of its kind" :
+			    "reading needs ts and sensor");
 			continue;
 		}
 		if (ts < lead || ts >= to)

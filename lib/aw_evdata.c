@@ -54,7 +54,12 @@ static void take_event(struct aw_evdata *e, struct aw_record *r, const char *fil
 static long take_reading(struct aw_evdata *e, struct aw_record *r, struct aw_reading *rd,
     const char *file, long line)
 {
-	if (aw_reading_parse(r, rd)) {
+	int rc = aw_reading_parse(r, rd);
+	if (rc == -2) {
+		aw_error_at(file, line, "reading in a unit other than the canonical one of its kind");
+		return -1;
+	}
+	if (rc) {
 		aw_error_at(file, line, "reading record needs sensor, ts and value");
 		return -1;
 	}

@@ -54,6 +54,12 @@ const char *aw_unit_canonical(const char *kind)
 	return NULL;
 }
 
+int aw_unit_is_canonical(const char *kind, const char *unit, size_t n)
+{
+	const char *c = kind ? aw_unit_canonical(kind) : NULL;
+	return !c || (strlen(c) == n && memcmp(c, unit, n) == 0);
+}
+
 int aw_unit_factor(const char *kind, const char *unit, double *scale, double *offset)
 {
 	int kind_known = 0;

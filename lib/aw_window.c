@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "aw_time.h"
+#include "aw_units.h"
 #include "aw_window.h"
 
 struct win {
@@ -143,6 +144,9 @@ int aw_reading_parse(struct aw_record *r, struct aw_reading *out)
 	if (!out->sensor || !ts || aw_parse_time(ts, strlen(ts), &out->ts, &zoned))
 		return -1;
 	out->kind = aw_get_str(r, "kind");
+	const struct aw_field *u = aw_get(r, "unit");
+	if (u && u->type == AW_JSTR && !aw_unit_is_canonical(out->kind, u->val, u->vlen))
+		return -2;
 	out->node = aw_get_str(r, "node");
 	out->dma = aw_get_str(r, "dma");
 	out->qc_name = aw_get_str(r, "qc");

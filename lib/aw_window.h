@@ -45,7 +45,8 @@ struct aw_reading {
 	unsigned qc;		/* aw_qc_bit: 0 when ok (or absent) and there is a value */
 };
 /* The fields of a `reading` record: 0, or -1 when it lacks sensor, a time or a value
- * (a null value with a qc flag is a reading that is not ok). */
+ * (a null value with a qc flag is a reading that is not ok), -2 when its unit is not the
+ * canonical one of its kind. */
 int aw_reading_parse(struct aw_record *r, struct aw_reading *out);
 
 struct aw_rsensor {
