@@ -43,6 +43,12 @@ full "aw-config check" aw-config -c "$D/config/good.yaml" check
 full "aw-config sensors" aw-config -c "$D/config/good.yaml" sensors
 mkdir risk net && cp "$D/risk/"* risk/ && cp "$D/net/"* net/
 full "aw-risk score" sh -c 'cd risk && exec aw-risk score --at 2019-01-15T00:00:00Z'
+full aw-localize aw-localize -c "$D/loc/aquawatch.yaml" -r "$D/loc/readings-leak.ndjson.gz" "$D/loc/events.ndjson"
+full aw-validate aw-validate -c "$D/loc/aquawatch.yaml" -r "$D/loc/readings-leak.ndjson.gz" "$D/loc/events.ndjson"
+full aw-quality sh -c "aw-quality features -s $D/quality/net3-sensors.csv $D/quality/anomaly.ndjson | aw-quality detect -s $D/quality/net3-sensors.csv"
+aw-residual train -q -o r.model "$D/residual/train.ndjson.gz"
+full aw-residual aw-residual -m r.model "$D/residual/score.ndjson.gz"
+full aw-ami sh -c "aw-ingest -q --utc $D/ami/amr.csv | aw-ami -a $D/ami/accounts.csv --write events,volumes"
 full "--help" aw-select --help
 full "--version" aw-ingest --version
 

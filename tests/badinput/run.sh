@@ -22,6 +22,7 @@ timeout=${AW_BADINPUT_TIMEOUT:-60}
 cp "$D/alert/aquawatch.yaml" . &&
 aw-anomaly train -q -o a.iforest "$D/anomaly/train.jsonl" &&
 aw-prob train -q -o p.model --rounds 2 --leaks "$D/prob/leaks.csv" "$D/prob/train.ndjson.gz" &&
+aw-residual train -q -o r.model "$D/residual/train.ndjson.gz" &&
 aw-alert -q -S base "$D/alert/e1.jsonl" > /dev/null &&
 aw-workorder -q -S base propose --open > /dev/null || {
 	echo "badinput: cannot set up the fixtures" >&2
@@ -57,14 +58,17 @@ expect() {
 	esac
 	case $1:$2:$3 in
 	records:wrong-units:event | records:wrong-units:alert | records:wrong-units:features) echo error ;;
+	records:wrong-units:localize | records:wrong-units:validate | records:wrong-units:residual) echo error ;;
 	records:wrong-units:*) echo ok ;;
 	records:unknown-sensors:anomaly) echo error ;;
 	records:unknown-sensors:*) echo ok ;;
 	records:timestamps:event | records:timestamps:alert | records:timestamps:features) echo error ;;
-	records:timestamps:report) echo error ;;
+	records:timestamps:report | records:timestamps:localize | records:timestamps:validate) echo error ;;
+	records:timestamps:residual) echo error ;;
 	records:timestamps:*) echo ok ;;
 	records:dst:event | records:dst:report) echo error ;;
 	records:y2038:event | records:y2038:features | records:y2038:report) echo error ;;
+	records:y2038:localize | records:y2038:validate | records:y2038:residual) echo error ;;
 	records:dst:* | records:y2038:*) echo ok ;;
 	# CSV text is not always UTF-8 (Latin-1 exports): read, written out as U+FFFD
 	*:invalid-utf8:* ) [ "$1" = records ] || [ "$1" = csv ] && echo error || echo ok ;;
@@ -131,6 +135,11 @@ for f in $(cases records); do
 	run records "$c" features "$f" "$s" aw-features "$f" $next
 	run records "$c" rules "$f" "$s" aw-rules --pass "$f" $next
 	run records "$c" report "$f" - aw-report -f json "$f" $next
+	run records "$c" localize "$f" "$s" aw-localize -c "$D/loc/aquawatch.yaml" --pass "$f" $next
+	run records "$c" validate "$f" "$s" aw-validate -c "$D/loc/aquawatch.yaml" --pass "$f" $next
+	run records "$c" quality "$f" "$s" aw-quality --pass "$f" $next
+	run records "$c" residual "$f" "$s" aw-residual -m r.model "$f" $next
+	run records "$c" ami "$f" "$s" aw-ami "$f" $next
 done
 
 for f in $(cases csv); do
